@@ -1,0 +1,106 @@
+"""The one settings class, read once at start-up from the environment (and ``.env``)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """Configuration of openai-deals. Slack values are only required by ``serve``."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    corpus_dir: Path = DEFAULT_CORPUS_DIR
+    # Where the analysed corpus and BM25 index are cached; None = <corpus_dir>/../.cache/index
+    index_dir: Path | None = None
+    top_k: int = Field(default=3, ge=1, le=10)
+    log_level: str = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with 'xoxb-' (OAuth & Permissions page)")
+        return v or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xapp-"):
+            raise ValueError(
+                "must be an app-level token starting with 'xapp-' (Basic Information page, "
+                "scope connections:write)"
+            )
+        return v or None
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, v: str | None) -> str | None:
+        return v or None
+
+    @field_validator("slack_api_base_url")
+    @classmethod
+    def _api_base_url(cls, v: str) -> str:
+        # The bot token is sent to this address: only https, or http to this machine (tests).
+        url = urlparse(v)
+        if url.scheme == "https" and url.hostname:
+            pass
+        elif url.scheme == "http" and url.hostname and _is_loopback(url.hostname):
+            pass
+        else:
+            raise ValueError(
+                "must be an https:// URL (or http:// to a loopback address such as 127.0.0.1)"
+            )
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, v: str) -> str:
+        level = v.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.corpus_dir.resolve().parent / ".cache" / "index"
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or malformed; the message names it and says what to do."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once; turn pydantic's report into one line per bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "?"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {msg}")
+        raise SettingsError("; ".join(lines)) from None

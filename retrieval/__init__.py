@@ -1,0 +1,5 @@
+"""French retrieval over the corpus: ingestion, analysis, BM25, cited answers. Knows nothing of Slack."""
+
+from retrieval.model import Answer, Article, Snippet, Source, month_label_fr
+
+__all__ = ["Answer", "Article", "Snippet", "Source", "month_label_fr"]

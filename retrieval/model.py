@@ -1,0 +1,95 @@
+"""The records retrieval hands to its callers: frozen, Slack-agnostic, easy to render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+
+def month_label_fr(date: str) -> str:
+    """Render an ISO date or month ("2023-02", "2023-02-07", "2023") as "février 2023".
+
+    Anything unparseable is returned unchanged, so a hand-written date still shows.
+    """
+    parts = date.split("-")
+    try:
+        year = int(parts[0])
+        if len(parts) == 1:
+            return str(year)
+        month = int(parts[1])
+        if not 1 <= month <= 12:
+            return date
+    except ValueError:
+        return date
+    return f"{_MONTHS_FR[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of the corpus, as its front matter describes it."""
+
+    article_id: str
+    title: str
+    date: str  # ISO month or day: "2023-02" or "2023-02-07"
+    source: str  # publisher or original source named by the text; "" when unknown
+    language: str = "fr"
+    url: str = ""
+
+    @property
+    def date_label(self) -> str:
+        return month_label_fr(self.date)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation: which article a snippet comes from and its number in the answer."""
+
+    article_id: str
+    title: str
+    date: str
+    source: str
+    citation: int  # 1-based, numbered in order of first appearance in the answer
+
+    @property
+    def date_label(self) -> str:
+        return month_label_fr(self.date)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A cited sentence (sometimes with one neighbour for context).
+
+    ``sources`` holds every article where the same sentence appears (near-duplicates are
+    merged); the first is the best-scoring one. ``highlights`` are ``(start, end)`` character
+    spans of ``text`` whose words match the question's terms.
+    """
+
+    text: str
+    sentence_ids: tuple[str, ...]
+    sources: tuple[Source, ...]
+    score: float
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def primary(self) -> Source:
+        return self.sources[0]
+
+    @property
+    def citations(self) -> tuple[int, ...]:
+        return tuple(s.citation for s in self.sources)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one question: up to k snippets, or an abstention with a French message."""
+
+    question: str
+    snippets: tuple[Snippet, ...]
+    abstained: bool
+    message: str  # French; the abstention text, or a short lead-in when there are snippets
+    has_more: bool = False  # more relevant snippets exist past this page
+    terms: tuple[str, ...] = field(default=())  # the analysed query terms, for logs and debug
