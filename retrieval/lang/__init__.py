@@ -1,0 +1,1 @@
+"""French language data for the analyzer: small modules of constants, no logic."""
