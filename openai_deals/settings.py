@@ -66,11 +66,9 @@ class Settings(BaseSettings):
     def _api_base_url(cls, v: str) -> str:
         # The bot token is sent to this address: only https, or http to this machine (tests).
         url = urlparse(v)
-        if url.scheme == "https" and url.hostname:
-            pass
-        elif url.scheme == "http" and url.hostname and _is_loopback(url.hostname):
-            pass
-        else:
+        secure = url.scheme == "https" and bool(url.hostname)
+        local = url.scheme == "http" and bool(url.hostname) and _is_loopback(url.hostname or "")
+        if not (secure or local):
             raise ValueError(
                 "must be an https:// URL (or http:// to a loopback address such as 127.0.0.1)"
             )

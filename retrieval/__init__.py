@@ -1,4 +1,4 @@
-"""French retrieval over the corpus: ingestion, analysis, BM25, cited answers. Knows nothing of Slack."""
+"""French retrieval over the corpus: ingestion, analysis, BM25, cited answers. No Slack here."""
 
 from retrieval.model import Answer, Article, Snippet, Source, month_label_fr
 
