@@ -9,12 +9,13 @@ Steps, in order, for each word of the text:
    other hyphenated words are split ("a-t-il" → "a", "t", "il");
 4. stop words out; English glossary words replaced by their French equivalents;
    number words to digits ("un milliard" → "1 milliard", "dix" → "10");
-5. Snowball French stemming (a light stemmer: "investir", "investissement", "investi" → "invest"),
-   then accent folding (so "évincé" and "evince" match);
+5. lemma lookup (spacy-lookups-data: "prévu" → "prévoir", "petite" → "petit"), then Snowball
+   French stemming (a light stemmer: "investir", "investissement" → "invest"), then accent
+   folding (so "évincé" and "evince" match);
 6. synonym groups collapse to one term ("PDG", "CEO", "patron" → one term).
 
-The analyzer is pure Python plus PyStemmer (C); it loads in milliseconds, so a question is
-analysed without spaCy.
+The analyzer is pure Python plus PyStemmer (C) and a lemma table; it loads in a fraction of a
+second, so a question is analysed without loading spaCy.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from functools import lru_cache
 
 import Stemmer
 
+from retrieval.lang.lemmas import french_lemmas, known_words
 from retrieval.lang.lexicon import ALIASES, CASED_ALIASES, ENGLISH, SYNONYMS
 from retrieval.lang.numbers import MAGNITUDES, NUMBER_WORDS, ONE_WORDS
 from retrieval.lang.stop_words import STOP_WORDS
 
 # Bump when anything below changes the terms produced: the index cache is keyed on it.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 _SPACES = "  \u202f\u2009"
 _TOKEN = re.compile(
@@ -70,6 +72,7 @@ class Analyzer:
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("french")
+        self._lemmas = french_lemmas()
         self._stop = frozenset(fold_accents(w) for w in STOP_WORDS) | STOP_WORDS
         self._synonyms = self._build_synonyms()
         self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
@@ -92,6 +95,10 @@ class Analyzer:
             for term in self._word_terms(surface, nxt):
                 out.append(Token(term, start, end))
         return out
+
+    def is_known_word(self, word: str) -> bool:
+        """True if ``word`` is an ordinary French or English word (not a name or a typo)."""
+        return word.lower().replace("’", "'") in known_words()
 
     def term_of(self, word: str) -> str | None:
         """The term one dictionary word maps to (None for a stop word); for lexicon checks."""
@@ -147,7 +154,8 @@ class Analyzer:
     def _stem_uncached(self, word: str) -> str:
         if not word.isalpha():
             return fold_accents(word)
-        return fold_accents(self._stemmer.stemWord(word))
+        lemma = self._lemmas.get(word, word)
+        return fold_accents(self._stemmer.stemWord(lemma))
 
     def _build_synonyms(self) -> dict[str, str]:
         mapping: dict[str, str] = {}

@@ -30,6 +30,9 @@ _WORD = re.compile(r"\w+")
 _TRAILING_OPEN_QUOTE = re.compile(r"\s*«\s*$")
 _ANSWER_LABEL = re.compile(r"^(?:Réponse|R)\s*:\s*", re.IGNORECASE)
 _QUESTION_LABEL = re.compile(r"^(?:Question|Q)\s*:\s*", re.IGNORECASE)
+# "(…, etc.) Il est aussi…", "(… d’utilisateurs.) Pendant ce temps": the sentencizer does not
+# end a sentence after a closing parenthesis.
+_AFTER_CLOSED_PAREN = re.compile(r"(?<=[.!?…]\))\s+(?=[«A-ZÀ-Ý])")
 _FINAL_PUNCT = re.compile(r"[.!?…»\"”;:)]\s*$")
 
 
@@ -71,6 +74,7 @@ def repair_sentences(pieces: Iterable[str]) -> list[str]:
     fragments of fewer than MIN_SENTENCE_WORDS words join their neighbour."""
     moved: list[str] = []
     carry = ""
+    pieces = [part for piece in pieces for part in _AFTER_CLOSED_PAREN.split(piece)]
     for piece in pieces:
         piece = (carry + piece).strip()
         carry = ""

@@ -82,7 +82,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("société", "entreprise", "firme", "compagnie", "company", "firm"),
     ("licence", "license", "licensing"),
     ("lancer", "lancement", "launch", "launched", "sortir", "sortie", "release"),
-    ("publier", "publication", "published", "publish"),
+    ("publier", "publication", "libérer", "published", "publish"),
     ("démissionner", "démission", "resign", "quit"),
     ("créer", "création", "fonder", "created", "founded"),
     ("bénéficier", "obtenir", "profiter", "get", "obtain", "gain"),
