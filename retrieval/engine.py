@@ -2,7 +2,7 @@
 
 Retrieval model (measured on ../shared/eval/dev.jsonl, see the README):
 - every sentence is a BM25 document, scored with rank-bm25's ``BM25Okapi`` formula
-  (k1=1.2, b=0.75, epsilon=0: a term found in over half the sentences counts 0 instead of
+  (k1=0.9, b=0.5, epsilon=0: a term found in over half the sentences counts 0 instead of
   being floored *up* to a quarter of the average idf — rank-bm25's default would make it
   outweigh rarer terms), computed exactly by ``SparseBM25``;
 - a second, weaker field holds the sentence's context: its neighbours (±1 sentence, the
@@ -21,16 +21,15 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from retrieval import messages
-from retrieval.analyzer import ANALYZER_VERSION, Analyzer, Token, default_analyzer
-from retrieval.bm25 import SparseBM25
-from retrieval.corpus import read_corpus
-from retrieval.ingest import Sentence, split_articles
+from retrieval.analyzer import Analyzer, Token, default_analyzer
+from retrieval.cache import load_or_build
+from retrieval.index import Index, Params
 from retrieval.model import Answer, Article, Snippet, Source
 
 logger = logging.getLogger(__name__)
@@ -69,94 +68,7 @@ def _has_type(terms: Sequence[str], kind: str, date_terms: frozenset[str]) -> bo
         return any(
             (t[:1].isdigit() and not _YEAR.match(t)) or t in ("milliard", "million") for t in terms
         )
-    return any(
-        _YEAR.match(t) or t in date_terms for t in terms
-    )
-
-
-@dataclass(frozen=True)
-class Params:
-    """Retrieval parameters; every one is part of the index cache key."""
-
-    k1: float = 0.9
-    b: float = 0.5
-    epsilon: float = 0.0
-    context_weight: float = 0.2
-    window: int = 1
-    min_coverage: float = 0.5  # share of the question's idf the best sentence must cover
-    follower_score_ratio: float = 0.3  # later snippets need this share of the best score
-    proximity_weight: float = 0.5  # per pair of question terms found side by side
-    answer_type_bonus: float = 0.3  # "combien" → an amount, "quand" → a date
-    duplicate_jaccard: float = 0.6  # term-set overlap above which two sentences are one
-
-    def key(self) -> str:
-        return f"{self!r}|analyzer={ANALYZER_VERSION}"
-
-
-@dataclass
-class Index:
-    """Everything answering needs, built from the corpus (or loaded from the cache)."""
-
-    articles: dict[str, Article]
-    sentences: list[Sentence]
-    sentence_terms: list[list[str]]
-    sentence_field: SparseBM25
-    context_field: SparseBM25
-    problems: list[str] = field(default_factory=list)  # corpus files that were skipped
-
-
-def context_terms(
-    sentences: Sequence[Sentence], terms: Sequence[list[str]], title_terms: list[str], window: int
-) -> list[list[str]]:
-    """For each sentence of one article: its neighbours' terms plus the article title's."""
-    out = []
-    for i, sentence in enumerate(sentences):
-        ctx: list[str] = list(title_terms)
-        for j in range(max(0, i - window), min(len(sentences), i + window + 1)):
-            if j != i:
-                ctx.extend(terms[j])
-        # The interviewer's question (a heading) frames every sentence of the answer under it.
-        for j in range(i - 1, -1, -1):
-            if sentences[j].heading:
-                if abs(j - i) > window:
-                    ctx.extend(terms[j])
-                break
-        del sentence
-        out.append(ctx)
-    return out
-
-
-def build_index(
-    corpus_dir: Path,
-    params: Params = Params(),
-    analyzer: Analyzer | None = None,
-    *,
-    n_process: int = 1,
-    progress=None,
-) -> Index:
-    """Read, clean, split and analyse the corpus, and index it with BM25."""
-    analyzer = analyzer or default_analyzer()
-    files, problems = read_corpus(corpus_dir)
-    articles: dict[str, Article] = {}
-    sentences: list[Sentence] = []
-    sentence_terms: list[list[str]] = []
-    contexts: list[list[str]] = []
-    for article_file, article_sentences in split_articles(
-        files, n_process=n_process, on_article=progress
-    ):
-        article = article_file.article
-        articles[article.article_id] = article
-        terms = [analyzer.terms(s.text) for s in article_sentences]
-        title_terms = analyzer.terms(article.title)
-        contexts.extend(context_terms(article_sentences, terms, title_terms, params.window))
-        sentences.extend(article_sentences)
-        sentence_terms.extend(terms)
-    if not sentences:
-        raise ValueError(f"no usable article in {corpus_dir}: {'; '.join(problems) or 'empty'}")
-    fields = {"k1": params.k1, "b": params.b, "epsilon": params.epsilon}
-    sentence_field = SparseBM25.build(sentence_terms, **fields)
-    context_field = SparseBM25.build(contexts, **fields)
-    return Index(articles, sentences, sentence_terms, sentence_field, context_field, problems)
+    return any(_YEAR.match(t) or t in date_terms for t in terms)
 
 
 @dataclass(frozen=True)
@@ -174,16 +86,13 @@ class Engine:
         self.index = index
         self.params = params
         self.analyzer = analyzer or default_analyzer()
-        n = len(index.sentences)
-        self._answerable = np.array([not s.heading for s in index.sentences], dtype=bool)
-        self._position = {(s.article_id, s.position): i for i, s in enumerate(index.sentences)}
-        self._n = n
+        self._answerable = ~index.heading
         self._date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
 
     @property
     def articles(self) -> tuple[Article, ...]:
         """The articles the engine answers from, oldest first."""
-        return tuple(sorted(self.index.articles.values(), key=lambda a: (a.date, a.article_id)))
+        return tuple(sorted(self.index.articles, key=lambda a: (a.date, a.article_id)))
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -268,7 +177,7 @@ class Engine:
         total = sum(weights.values())
         ranked: list[_Hit] = []
         for i in candidates:
-            own = self.index.sentence_terms[i]
+            own = self.index.terms(int(i))
             own_set = frozenset(own)
             if not own_set.intersection(query):
                 continue  # found only through its neighbours: the neighbour is the answer
@@ -306,13 +215,11 @@ class Engine:
         return bonus
 
     def _context_set(self, i: int) -> set[str]:
-        s = self.index.sentences[i]
         out: set[str] = set()
-        w = self.params.window
-        for pos in range(s.position - w, s.position + w + 1):
-            j = self._position.get((s.article_id, pos))
+        for delta in range(-self.params.window, self.params.window + 1):
+            j = self.index.neighbour(i, delta)
             if j is not None:
-                out.update(self.index.sentence_terms[j])
+                out.update(self.index.terms(j))
         return out
 
     def _merge_duplicates(self, hits: list[_Hit]) -> list[list[_Hit]]:
@@ -322,8 +229,10 @@ class Engine:
                 head = group[0]
                 union = len(head.terms | hit.terms) or 1
                 if len(head.terms & hit.terms) / union >= self.params.duplicate_jaccard:
-                    if all(self.index.sentences[h.index].article_id
-                           != self.index.sentences[hit.index].article_id for h in group):
+                    if all(
+                        self.index.article_of[h.index] != self.index.article_of[hit.index]
+                        for h in group
+                    ):
                         group.append(hit)
                     break
             else:
@@ -336,20 +245,18 @@ class Engine:
         for group in page:
             sources = []
             for hit in group:
-                article = self.index.articles[self.index.sentences[hit.index].article_id]
+                article = self.index.article(hit.index)
                 number = citation_of.setdefault(article.article_id, len(citation_of) + 1)
                 sources.append(
-                    Source(article.article_id, article.title, article.date, article.source,
-                           number)
+                    Source(article.article_id, article.title, article.date, article.source, number)
                 )
             head = group[0]
             text, ids = self._snippet_text(head.index)
             snippets.append(
                 Snippet(
                     text=text,
-                    sentence_ids=tuple(ids) + tuple(
-                        self.index.sentences[h.index].sid for h in group[1:]
-                    ),
+                    sentence_ids=tuple(ids)
+                    + tuple(self.index.sentence(h.index).sid for h in group[1:]),
                     sources=tuple(sources),
                     score=round(head.score, 4),
                     highlights=self._highlights(text, query),
@@ -358,15 +265,18 @@ class Engine:
         return snippets
 
     def _snippet_text(self, i: int) -> tuple[str, list[str]]:
-        sentence = self.index.sentences[i]
+        sentence = self.index.sentence(i)
         text, ids = sentence.text, [sentence.sid]
         if len(text) < SHORT_SENTENCE_CHARS:
-            j = self._position.get((sentence.article_id, sentence.position + 1))
+            j = self.index.neighbour(i, 1)
             if j is not None:
-                nxt = self.index.sentences[j]
+                nxt = self.index.sentence(j)
                 joined = f"{text} {nxt.text}"
-                if (nxt.paragraph == sentence.paragraph and not nxt.heading
-                        and len(joined) <= MAX_SNIPPET_CHARS):
+                if (
+                    nxt.paragraph == sentence.paragraph
+                    and not nxt.heading
+                    and len(joined) <= MAX_SNIPPET_CHARS
+                ):
                     text, ids = joined, [*ids, nxt.sid]
         return shorten(text, MAX_SNIPPET_CHARS), ids
 
@@ -396,8 +306,24 @@ def shorten(text: str, limit: int) -> str:
 
 
 def load_engine(
-    corpus_dir: Path, index_dir: Path | None = None, params: Params = Params()
+    corpus_dir: Path,
+    index_dir: Path,
+    params: Params = Params(),
+    *,
+    rebuild: bool = False,
+    n_process: int = 1,
+    progress=None,
 ) -> Engine:
-    """Build (or load from ``index_dir``'s cache) the index of ``corpus_dir``; return an Engine."""
-    del index_dir  # the persistent cache is wired in retrieval.cache
-    return Engine(build_index(corpus_dir, params), params)
+    """Load the cached index of ``corpus_dir`` from ``index_dir`` (building it if it is
+    missing or stale) and return an Engine over it."""
+    index, cached = load_or_build(
+        corpus_dir, index_dir, params, rebuild=rebuild, n_process=n_process, progress=progress
+    )
+    logger.info(
+        "Index %s: %d sentences from %d articles (%s)",
+        index_dir,
+        len(index),
+        len(index.articles),
+        "cache" if cached else "built",
+    )
+    return Engine(index, params)

@@ -73,7 +73,11 @@ def evaluate(engine: Engine, items: list[dict], k: int = 5) -> EvalReport:
         if answer.abstained:
             false_abstain += 1
         rank = next(
-            (r for r, s in enumerate(answer.snippets, start=1) if any(g in _fold(s.text) for g in gold)),
+            (
+                r
+                for r, s in enumerate(answer.snippets, start=1)
+                if any(g in _fold(s.text) for g in gold)
+            ),
             None,
         )
         if rank == 1:
