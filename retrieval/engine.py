@@ -17,6 +17,7 @@ Retrieval model (measured on ../shared/eval/dev.jsonl, see the README):
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -48,9 +49,26 @@ _DATE_QUESTION = re.compile(
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DATE_WORDS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
-    "lundi mardi mercredi jeudi vendredi samedi dimanche"
-).split()
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+)
 
 
 def answer_type(question: str) -> str | None:
@@ -208,7 +226,7 @@ class Engine:
             if term in weights:
                 positions.setdefault(term, []).append(pos)
         bonus = 0.0
-        for a, b in zip(query, query[1:]):
+        for a, b in itertools.pairwise(query):
             pa, pb = positions.get(a), positions.get(b)
             if pa and pb and min(abs(x - y) for x in pa for y in pb) <= PROXIMITY_WINDOW:
                 bonus += self.params.proximity_weight * (weights[a] + weights[b]) / 2
