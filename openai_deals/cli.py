@@ -1,0 +1,224 @@
+"""The ``openai-deals`` command: ask, index, eval, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from openai_deals.settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger("openai_deals")
+
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openai-deals",
+        description="Answer French questions about AI partnerships with cited news snippets.",
+    )
+    parser.add_argument("--corpus", type=Path, help="corpus directory (default: CORPUS_DIR)")
+    parser.add_argument("--index-dir", type=Path, help="index cache directory (INDEX_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question (or one per line of stdin with --json)")
+    ask.add_argument("question", nargs="?", help="the question; omit it to read stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    ask.add_argument("--k", type=int, default=None, help="number of snippets (default TOP_K)")
+
+    index = sub.add_parser("index", help="(re)build the cached index of the corpus")
+    index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
+    index.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
+
+    ev = sub.add_parser("eval", help="measure retrieval on a JSONL question file")
+    ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    serve = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)")
+    serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
+    return parser
+
+
+def _engine(settings: Settings, **kwargs):
+    from retrieval.engine import load_engine  # deferred: keeps `--help` instant
+
+    return load_engine(settings.corpus_dir, settings.resolved_index_dir, **kwargs)
+
+
+def answer_json(answer) -> dict:
+    """The JSON contract of ``ask --json``."""
+    return {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "message": answer.message,
+        "snippets": [
+            {
+                "text": s.text,
+                "article_id": s.primary.article_id,
+                "title": s.primary.title,
+                "date": s.primary.date,
+                "source": s.primary.source,
+                "score": s.score,
+                "citation": s.primary.citation,
+                "sources": [
+                    {
+                        "article_id": o.article_id,
+                        "title": o.title,
+                        "date": o.date,
+                        "source": o.source,
+                        "citation": o.citation,
+                    }
+                    for o in s.sources
+                ],
+                "sentence_ids": list(s.sentence_ids),
+            }
+            for s in answer.snippets
+        ],
+    }
+
+
+def render_text(answer, color: bool = False) -> str:
+    """A readable, cited answer for the terminal."""
+    bold, dim, reset = (_BOLD, _DIM, _RESET) if color else ("", "", "")
+    if answer.abstained:
+        return answer.message
+    lines = [answer.message, ""]
+    refs: dict[int, str] = {}
+    for snippet in answer.snippets:
+        text, last = [], 0
+        for start, end in snippet.highlights:
+            text += [snippet.text[last:start], bold, snippet.text[start:end], reset]
+            last = end
+        text.append(snippet.text[last:])
+        marks = "".join(f"[{c}]" for c in snippet.citations)
+        lines.append(f"« {''.join(text)} » {marks}")
+        for src in snippet.sources:
+            label = " — ".join(p for p in (src.title, src.date_label, src.source) if p)
+            refs.setdefault(src.citation, label)
+    lines.append("")
+    lines += [f"{dim}[{n}] {label}{reset}" for n, label in sorted(refs.items())]
+    return "\n".join(lines)
+
+
+def _ask(args, settings: Settings) -> int:
+    k = args.k or settings.top_k
+    if k < 1 or k > 10:
+        print("--k doit être entre 1 et 10.", file=sys.stderr)
+        return 2
+    engine = _engine(settings)
+    if args.question is not None:
+        answer = engine.answer(args.question, k=k)
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False))
+        else:
+            print(render_text(answer, color=sys.stdout.isatty()))
+        return 0
+    if not args.json:
+        print(
+            'Posez une question : openai-deals ask "…" (ou --json pour lire stdin).',
+            file=sys.stderr,
+        )
+        return 2
+    for line in sys.stdin:
+        if line.strip():
+            answer = engine.answer(line.strip(), k=k)
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+    return 0
+
+
+def _index(args, settings: Settings) -> int:
+    from retrieval.corpus import read_corpus
+
+    files, _ = read_corpus(settings.corpus_dir)
+    progress = _Progress(len(files)) if sys.stderr.isatty() and len(files) > 20 else None
+    engine = _engine(settings, rebuild=args.force, n_process=max(1, args.jobs), progress=progress)
+    if progress:
+        progress.close()
+    index = engine.index
+    print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
+    for problem in index.problems:
+        print(f"ignoré : {problem}", file=sys.stderr)
+    return 0
+
+
+def _eval(args, settings: Settings) -> int:
+    from retrieval.evaluate import evaluate, load_questions
+
+    try:
+        items = load_questions(args.file)
+    except (OSError, ValueError) as exc:
+        print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(_engine(settings), items)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        return 0
+    print(f"questions                {report.questions} ({report.answerable} answerable)")
+    print(f"hit@1                    {report.hit_at_1:.3f}")
+    print(f"hit@3                    {report.hit_at_3:.3f}")
+    print(f"MRR@5                    {report.mrr_at_5:.3f}")
+    print(f"abstention rate          {report.abstention_rate:.3f}  (unanswerable abstained)")
+    print(f"false abstention rate    {report.false_abstention_rate:.3f}")
+    print(f"mean snippet length      {report.mean_snippet_chars:.0f} chars")
+    if report.failures:
+        print(f"missed (not in top 3)    {', '.join(report.failures)}")
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from bot.server import main as serve_main
+
+    return serve_main(settings, http=args.http, port=args.port) or 0
+
+
+class _Progress:
+    """A minimal terminal progress bar (no dependency) for long index builds."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    overrides = {}
+    if args.corpus:
+        overrides["corpus_dir"] = args.corpus
+    if args.index_dir:
+        overrides["index_dir"] = args.index_dir
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        print(f"Configuration invalide — {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command != "serve":
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    commands = {"ask": _ask, "index": _index, "eval": _eval, "serve": _serve}
+    try:
+        return commands[args.command](args, settings)
+    except FileNotFoundError as exc:
+        print(f"Fichier introuvable : {exc}. Vérifiez CORPUS_DIR ou --corpus.", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"Corpus inutilisable : {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
