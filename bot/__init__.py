@@ -1,0 +1,1 @@
+"""The Slack app of openai-deals: ``create_app`` builds it, ``server`` runs it."""
