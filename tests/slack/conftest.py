@@ -1,0 +1,93 @@
+"""Fixtures for the Slack app: the stand-in Slack and the app served over real HTTP.
+
+The real engine on the real corpus is the session-scoped ``engine`` of ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from slack_bolt import App
+from slack_payloads import SIGNING_SECRET
+from slack_standin import WAIT_SECONDS, MockSlack, SocketModeStandIn
+
+from bot.app import create_app
+from bot.server import make_http_server
+from openai_deals.settings import Settings, load_settings
+from retrieval.engine import Engine
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _no_slack_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's Slack variables."""
+    for name in list(os.environ):
+        if name.startswith("SLACK_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def slack() -> Iterator[MockSlack]:
+    mock = MockSlack()
+    yield mock
+    mock.close()
+
+
+@pytest.fixture
+def socket_mode(slack: MockSlack) -> Iterator[SocketModeStandIn]:
+    standin = SocketModeStandIn()
+    slack.socket_url = standin.url()
+    yield standin
+    standin.close()
+
+
+def make_settings(slack: MockSlack, **values: object) -> Settings:
+    """Settings from explicit values only (no environment, no .env file)."""
+    base: dict[str, object] = {
+        "slack_bot_token": "xoxb-test",
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_base_url": slack.api_url,
+        "corpus_dir": CORPUS_DIR,
+    }
+    base.update(values)
+    return load_settings(_env_file=None, **base)
+
+
+@pytest.fixture
+def settings(slack: MockSlack) -> Settings:
+    return make_settings(slack)
+
+
+@dataclass
+class RunningApp:
+    app: App
+    url: str  # the /slack/events URL
+    base_url: str
+
+
+@pytest.fixture
+def bot_http(settings: Settings, engine: Engine) -> Iterator[RunningApp]:
+    """The real app behind the real HTTP server of ``bot.server``, on a free port."""
+    app = create_app(settings, engine)
+    server = make_http_server(app, port=0, host="127.0.0.1")
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    yield RunningApp(app, f"{base}/slack/events", base)
+    server.shutdown()
+    server.server_close()
+    thread.join(WAIT_SECONDS)
+
+
+@pytest.fixture
+def bot_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Capture the bot's logs, debug included."""
+    caplog.set_level(logging.DEBUG, logger="bot")
+    return caplog

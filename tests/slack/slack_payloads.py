@@ -1,0 +1,175 @@
+"""What Slack sends: event callbacks, slash commands, button clicks; and signed HTTP posts."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+from slack_standin import BOT_USER_ID, TEAM_ID
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+USER_ID = "UPERSON01"
+CHANNEL_ID = "CGENERAL1"
+DM_CHANNEL_ID = "DPERSON01"
+QUESTION = "Combien Google a-t-il investi dans Anthropic ?"
+
+_ids = itertools.count(1)
+
+
+def next_ts() -> str:
+    return f"1700001000.{next(_ids):06d}"
+
+
+def event_callback(event: dict, event_id: str | None = None) -> dict:
+    return {
+        "token": "legacy-unused",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0TEST001",
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_ids):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        "event": event,
+    }
+
+
+def app_mention(text: str, *, ts: str | None = None, thread_ts: str | None = None) -> dict:
+    ts = ts or next_ts()
+    event = {
+        "type": "app_mention",
+        "user": USER_ID,
+        "text": text,
+        "ts": ts,
+        "channel": CHANNEL_ID,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def direct_message(text: str, *, ts: str | None = None, **extra: object) -> dict:
+    ts = ts or next_ts()
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": USER_ID,
+        "text": text,
+        "ts": ts,
+        "channel": DM_CHANNEL_ID,
+        "event_ts": ts,
+    }
+    event.update(extra)
+    return event
+
+
+def app_home_opened(tab: str = "home") -> dict:
+    return {"type": "app_home_opened", "user": USER_ID, "channel": DM_CHANNEL_ID, "tab": tab}
+
+
+def slash_command(text: str, response_url: str, channel: str = CHANNEL_ID) -> dict:
+    return {
+        "token": "legacy-unused",
+        "team_id": TEAM_ID,
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": USER_ID,
+        "user_name": "person",
+        "command": "/openai-deals",
+        "text": text,
+        "api_app_id": "A0TEST001",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }
+
+
+def block_actions(
+    action: dict,
+    response_url: str,
+    *,
+    channel: str = CHANNEL_ID,
+    message_ts: str | None = None,
+    ephemeral: bool = False,
+) -> dict:
+    """A click on ``action`` (a button dict from a posted message)."""
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": USER_ID},
+        "api_app_id": "A0TEST001",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts or next_ts(),
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        },
+        "channel": {"id": channel, "name": "general"},
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action["action_id"],
+                "block_id": "answer_actions",
+                "value": action.get("value", ""),
+                "action_ts": next_ts(),
+            }
+        ],
+    }
+
+
+def button(blocks: list[dict], action_id: str) -> dict:
+    """The button with ``action_id`` among posted ``blocks``."""
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element
+    raise AssertionError(f"no button {action_id!r} in the message")
+
+
+# -- Signed HTTP -----------------------------------------------------------------------------
+
+
+def signed_headers(
+    body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """The ``X-Slack-Signature`` headers Slack computes (HMAC-SHA256 over ``v0:ts:body``)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
+
+
+def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    """POST ``body`` and return (status, text), whatever the status."""
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def send_event(url: str, payload: dict, *, extra_headers: dict | None = None, **sign) -> int:
+    body = json.dumps(payload)
+    headers = {"Content-Type": "application/json", **signed_headers(body, **sign)}
+    headers.update(extra_headers or {})
+    return post(url, body, headers)[0]
+
+
+def send_form(url: str, form: dict, **sign) -> tuple[int, str]:
+    body = urlencode(form)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body, **sign)}
+    return post(url, body, headers)
+
+
+def send_command(url: str, command: dict, **sign) -> tuple[int, str]:
+    return send_form(url, command, **sign)
+
+
+def send_action(url: str, payload: dict, **sign) -> tuple[int, str]:
+    return send_form(url, {"payload": json.dumps(payload)}, **sign)

@@ -1,0 +1,306 @@
+"""A stand-in for Slack on 127.0.0.1: the Web API, ``response_url``s and Socket Mode.
+
+Like bolt-python's ``tests/mock_web_api_server``, it is a real HTTP server on a free port: the
+app under test talks to it through its ordinary ``WebClient``. Every call is recorded (method,
+parameters, headers) and tests wait for, then assert on, what arrived. Failures can be queued
+per method (a Slack error code, an HTTP 500, a 429 with Retry-After).
+
+``SocketModeStandIn`` is a real WebSocket server that ``apps.connections.open`` points to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from websockets.asyncio.server import ServerConnection, serve
+
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0TEST001"
+WAIT_SECONDS = 10.0  # upper bound of every wait; tests normally finish in milliseconds
+
+
+@dataclass
+class Call:
+    """One request the app sent: API method (or "response_url"), parameters, headers."""
+
+    method: str
+    params: dict
+    headers: dict
+    path: str
+    status: int = 200
+
+
+@dataclass
+class _Failure:
+    status: int
+    body: str
+    headers: dict = field(default_factory=dict)
+
+
+class MockSlack:
+    """The Web API on ``api_url`` and response URLs under ``/response/``."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.socket_url: str | None = None  # what apps.connections.open hands out
+        self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._cond = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- configuring failures ------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        body: str | None = None,
+        headers: dict | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail (Slack error, or HTTP status)."""
+        if body is None:
+            body = json.dumps({"ok": False, "error": error or "internal_error"})
+        for _ in range(times):
+            self._failures[method].append(_Failure(status, body, headers or {}))
+
+    # -- reading what arrived --------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = WAIT_SECONDS) -> list[Call]:
+        """Wait until ``count`` calls of ``method`` arrived; return them all."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(
+                        f"expected {count} call(s) of {method} within {timeout}s; got {seen}"
+                    )
+                self._cond.wait(left)
+
+    # -- the HTTP side ---------------------------------------------------------------------
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    def _answer(self, method: str, params: dict, headers: dict) -> tuple[int, dict, str]:
+        failures = self._failures.get(method)
+        if failures:
+            failure = failures.popleft()
+            return failure.status, failure.headers, failure.body
+        if method == "response_url":
+            return 200, {}, "ok"
+        auth = headers.get("authorization", "")
+        if method == "apps.connections.open":
+            if not auth.startswith("Bearer xapp-"):
+                return 200, {}, json.dumps({"ok": False, "error": "invalid_auth"})
+            return 200, {}, json.dumps({"ok": True, "url": self.socket_url})
+        if not auth.startswith("Bearer xoxb-"):
+            return 200, {}, json.dumps({"ok": False, "error": "not_authed"})
+        ts = f"1700000000.{next(self._ts):06d}"
+        bodies = {
+            "auth.test": {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "openai-deals",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            },
+            "chat.postMessage": {"ok": True, "channel": params.get("channel"), "ts": ts},
+            "chat.update": {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")},
+            "chat.postEphemeral": {"ok": True, "message_ts": ts},
+            "views.publish": {"ok": True, "view": {"id": "V0001"}},
+        }
+        body = bodies.get(method, {"ok": False, "error": "unknown_method"})
+        return 200, {}, json.dumps(body)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        mock = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                url = urlparse(self.path)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if raw.startswith("{"):
+                    params = json.loads(raw)
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw or url.query).items()}
+                if url.path.startswith("/api/"):
+                    method = url.path.removeprefix("/api/")
+                elif url.path.startswith("/response/"):
+                    method = "response_url"
+                else:
+                    method = "unknown"
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, extra_headers, body = mock._answer(method, params, headers)
+                mock._record(Call(method, params, headers, url.path, status))
+                data = body.encode()
+                self.send_response(status)
+                content_type = "application/json" if body.startswith("{") else "text/html"
+                self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in extra_headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+class SocketModeStandIn:
+    """Slack's Socket Mode endpoint: a WebSocket server on 127.0.0.1.
+
+    ``url()`` is what ``apps.connections.open`` returns. ``send`` pushes an envelope to the
+    connected app; ``wait_for_ack`` waits for the app's acknowledgement of an envelope;
+    ``drop`` closes the connection from the server side, as Slack does now and then.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.connection_count = 0
+        self._current: ServerConnection | None = None
+        self._cond = threading.Condition()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        if not self._ready.wait(WAIT_SECONDS):
+            raise RuntimeError("the Socket Mode stand-in did not start")
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._start())
+        self._loop.run_forever()
+
+    async def _start(self) -> None:
+        self._server = await serve(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        with self._cond:
+            self.connection_count += 1
+            self._current = ws
+            self._cond.notify_all()
+        await ws.send(json.dumps({"type": "hello", "num_connections": 1}))
+        async for raw in ws:
+            with self._cond:
+                self.received.append(json.loads(raw))
+                self._cond.notify_all()
+
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/link/?ticket=test"
+
+    def wait_for_connections(self, count: int, timeout: float = WAIT_SECONDS) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.connection_count < count or self._current is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"expected {count} Socket Mode connection(s), got {self.connection_count}"
+                    )
+                self._cond.wait(left)
+
+    def send(self, envelope: dict) -> None:
+        ws = self._current
+        if ws is None:
+            raise AssertionError("no Socket Mode connection to send to")
+        future = asyncio.run_coroutine_threadsafe(ws.send(json.dumps(envelope)), self._loop)
+        future.result(WAIT_SECONDS)
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = WAIT_SECONDS) -> dict:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for message in self.received:
+                    if message.get("envelope_id") == envelope_id:
+                        return message
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no ack for envelope {envelope_id} within {timeout}s")
+                self._cond.wait(left)
+
+    def drop(self) -> None:
+        """Close the current connection from the server side."""
+        ws = self._current
+        with self._cond:
+            self._current = None
+        if ws is not None:
+            asyncio.run_coroutine_threadsafe(ws.close(), self._loop).result(WAIT_SECONDS)
+
+    def close(self) -> None:
+        async def stop() -> None:
+            self._server.close()
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(WAIT_SECONDS)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(WAIT_SECONDS)
+
+
+def wait_for_log(caplog: object, *needles: str, timeout: float = WAIT_SECONDS) -> str:
+    """Wait until a captured log message contains one of ``needles``; return that message.
+
+    Listeners run on Bolt's worker threads after Slack got its acknowledgement, so a test
+    that checks that nothing was posted first waits for the log line saying why.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        for record in list(caplog.records):  # type: ignore[attr-defined]
+            message = record.getMessage()
+            if any(needle in message for needle in needles):
+                return message
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no log message containing any of {needles} within {timeout}s")
+        time.sleep(0.01)
