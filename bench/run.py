@@ -303,7 +303,7 @@ def _print_tables(results: dict) -> None:
                 f"{corpus['label']:>10} {system:<12} {_fmt(run.get('build_s'))!s:>8} "
                 f"{_fmt(run['p50_ms'], 3):>9} {_fmt(run['p99_ms'], 3):>9} "
                 f"{run['n_queries_timed']:>7} {_fmt(run['peak_mib'], 0):>9} "
-                f"{_fmt(run['base_mib'], 0):>9} {_fmt(run.get("disk_mib"), 2):>9}"
+                f"{_fmt(run['base_mib'], 0):>9} {_fmt(run.get('disk_mib'), 2):>9}"
             )
         ratios = corpus["ratios"]
         print(
