@@ -46,7 +46,8 @@ def import_seed(path: Path, out_dir: Path) -> Path:
         first, _, text = text.partition("\n")
         title = first
     title = normalize(title)
-    paragraphs = clean_body(text, title=title)
+    # Seed 002 is a list whose items start in lower case: each paragraph starts a sentence.
+    paragraphs = [p[:1].upper() + p[1:] for p in clean_body(text, title=title)]
     front = [
         "---",
         f"title: {title}",

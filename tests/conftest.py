@@ -1,0 +1,23 @@
+"""Shared fixtures: the real corpus indexed once per session into a temporary cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Engine, load_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir: Path) -> Engine:
+    """The answering engine over the bundled corpus (spaCy runs once for the whole session)."""
+    return load_engine(CORPUS, index_dir)

@@ -1,0 +1,88 @@
+"""The French analyzer on tricky strings: one analyzer for corpus and questions alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analyzer import default_analyzer
+from retrieval.lang.lexicon import SYNONYMS
+
+
+@pytest.fixture(scope="module")
+def terms():
+    return default_analyzer().terms
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("l’accord", "l'accord"),  # typographic and straight apostrophes
+        ("jusqu’à l’investissement", "investissement"),  # elisions, both apostrophes
+        ("lorsqu'il investit", "investir"),
+        ("qu’OpenAI", "OpenAI"),
+        ("OpenAI’s deal", "OpenAI accord"),  # English possessive, English glossary
+        ("évincé", "EVINCE"),  # accents and case
+        ("GPT3", "GPT-3"),  # alias
+        ("OpenAai", "openai"),  # a typo of the source
+        ("GPT-ASS", "gpt-oss"),
+        ("1 milliard", "un milliard"),  # number words before a magnitude
+        ("10 %", "10%"),
+        ("10 000 employés", "10 000 salariés"),  # thousands separator, synonyms
+        ("le PDG", "the CEO"),
+        ("le patron", "le dirigeant"),
+        ("viré", "limogé"),
+        ("renvoyé", "évincé"),
+        ("injecter", "investissement"),
+        ("une participation", "a stake"),
+        ("la plus petite", "le petit"),  # lemma before stem
+        ("prévu", "prévoir"),
+    ],
+)
+def test_equivalent_forms_give_the_same_terms(terms, left, right):
+    """Spellings, elisions, numbers and synonyms a reader treats as the same meet in one term."""
+    assert terms(left) == terms(right)
+    assert terms(left), f"{left!r} analysed to nothing"
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("licencier", "évincer"),  # laying staff off is not ousting a CEO
+        ("OpenAI", "ouvert"),  # the stemmer must not turn the brand into "open"
+        ("investisseur", "investissement"),
+        ("2019", "2021"),
+    ],
+)
+def test_distinct_words_stay_distinct(terms, left, right):
+    """Synonym groups and stemming do not merge words with different meanings."""
+    assert terms(left) != terms(right)
+
+
+def test_stop_words_and_question_words_are_dropped(terms):
+    """A question keeps only its content words."""
+    assert terms("Combien Google a-t-il investi dans Anthropic ?") == terms(
+        "Google investi Anthropic"
+    )
+    assert terms("Qu'est-ce que c'est ?") == []
+
+
+def test_ai_is_cased():
+    """English "AI" is the French "IA", but the French "j'ai" is a stop word."""
+    terms = default_analyzer().terms
+    assert terms("AI") == terms("IA")
+    assert terms("j'ai") == []
+
+
+def test_token_spans_point_at_the_source_text():
+    """Each term keeps the span of the word it came from (used for highlighting)."""
+    text = "L’accord de 300 millions de dollars"
+    tokens = default_analyzer().tokens(text)
+    assert [text[t.start : t.end] for t in tokens] == ["L’accord", "300", "millions", "dollars"]
+
+
+def test_every_synonym_group_collapses_to_one_term():
+    """The lexicon's synonym groups really merge (no member analysed to something else)."""
+    analyzer = default_analyzer()
+    for group in SYNONYMS:
+        terms = {analyzer.term_of(word) for word in group} - {None}
+        assert len(terms) == 1, f"{group[0]!r} group splits into {terms}"

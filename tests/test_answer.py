@@ -1,0 +1,142 @@
+"""Answers: citations, abstention, dedup, highlighting, snippet limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import MAX_SNIPPET_CHARS, Engine, shorten
+from retrieval.evaluate import evaluate, load_questions
+from retrieval.index import build_index
+
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.jsonl"
+
+
+def test_google_anthropic_answer_cites_the_300_million_sentence(engine: Engine):
+    """The README's first question gets the 300 million sentence first, with its citation."""
+    answer = engine.answer("Combien Google a-t-il investi dans Anthropic ?")
+    assert not answer.abstained
+    first = answer.snippets[0]
+    assert "300 millions de dollars" in first.text
+    assert first.primary.citation == 1
+    assert first.primary.article_id.startswith("002")
+    assert first.primary.date == "2023-02"
+    assert first.primary.date_label == "février 2023"
+    assert first.sentence_ids[0].startswith("002-")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quel est le prix du Bitcoin aujourd'hui ?",
+        "Qui a écrit Les Misérables ?",
+        "Nvidia a-t-il investi dans xAI ?",
+        "Quelle est la recette de la tarte tatin ?",
+        "Combien Amazon a-t-il investi dans Anthropic ?",
+    ],
+)
+def test_off_corpus_questions_abstain(engine: Engine, question):
+    """A question the corpus cannot answer gets "je ne sais pas", not noise."""
+    answer = engine.answer(question)
+    assert answer.abstained
+    assert answer.snippets == ()
+    assert answer.message.startswith("Je ne sais pas")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!", "le la les", "\x00\u200b"])
+def test_questions_without_content_words_get_a_polite_message(engine: Engine, question):
+    """Empty or stop-word-only input abstains with advice, never raises."""
+    answer = engine.answer(question)
+    assert answer.abstained
+    assert "Essayez" in answer.message
+
+
+def test_huge_question_does_not_break(engine: Engine):
+    """A very long question is analysed on its head and still answered or abstained."""
+    answer = engine.answer("Google Anthropic investissement " * 2000)
+    assert len(answer.snippets) <= 3
+
+
+def test_near_duplicate_sentences_are_merged_citing_both_articles(engine: Engine):
+    """The Nadella quote appears in two articles: one snippet cites both."""
+    answer = engine.answer(
+        "ambition commune de faire progresser de manière responsable la recherche de pointe"
+    )
+    merged = [s for s in answer.snippets if len(s.sources) > 1]
+    assert merged, [s.text for s in answer.snippets]
+    ids = {src.article_id[:3] for src in merged[0].sources}
+    assert ids == {"001", "002"}
+    texts = [s.text for s in answer.snippets]
+    assert sum("ambition commune" in t for t in texts) == 1
+
+
+def test_citations_are_numbered_by_first_appearance(engine: Engine):
+    """Citation numbers start at 1 and follow the order the articles first appear."""
+    answer = engine.answer("Microsoft OpenAI partenariat investissement", k=5)
+    seen: list[int] = []
+    for snippet in answer.snippets:
+        for source in snippet.sources:
+            if source.citation not in seen:
+                seen.append(source.citation)
+    assert seen == list(range(1, len(seen) + 1))
+
+
+def test_highlights_mark_the_question_terms(engine: Engine):
+    """Highlight spans cover the words that match the question, and only those."""
+    snippet = engine.answer("Combien Google a-t-il investi dans Anthropic ?").snippets[0]
+    marked = {snippet.text[a:b].lower() for a, b in snippet.highlights}
+    assert {"investissement", "google", "anthropic"} <= marked
+    assert "dollars" not in marked
+
+
+def test_more_results_page_on(engine: Engine):
+    """offset skips the snippets already shown; has_more says whether a next page exists."""
+    first = engine.answer("Microsoft OpenAI", k=2)
+    second = engine.answer("Microsoft OpenAI", k=2, offset=2)
+    assert first.has_more
+    assert not {s.text for s in first.snippets} & {s.text for s in second.snippets}
+
+
+def test_snippets_are_short_and_start_a_sentence(engine: Engine):
+    """No snippet exceeds the limit or starts mid-sentence, whatever the question."""
+    for question in ["Microsoft", "OpenAI Microsoft Azure", "Kevin Scott GPT3 licence"]:
+        for snippet in engine.answer(question, k=10).snippets:
+            assert len(snippet.text) <= MAX_SNIPPET_CHARS
+            assert snippet.text[:1].isupper() or snippet.text[:1] in "«\"("
+
+
+def test_shorten_cuts_at_a_word_with_an_ellipsis():
+    """Long sentences are cut at a word boundary and say so."""
+    text = "mot " * 200
+    short = shorten(text, 50)
+    assert len(short) <= 50 and short.endswith("…") and not short.endswith(" …")
+
+
+def test_dev_set_meets_the_quality_bar(engine: Engine):
+    """Retrieval quality on the dev questions stays at the level the README reports."""
+    report = evaluate(engine, load_questions(DEV))
+    assert report.hit_at_1 >= 0.85
+    assert report.hit_at_3 >= 0.95
+    assert report.abstention_rate == 1.0
+    assert report.false_abstention_rate == 0.0
+    assert report.mean_snippet_chars <= 350
+
+
+def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):
+    """Every field of the CLI's JSON contract is present and typed."""
+    from openai_deals.cli import answer_json
+
+    data = json.loads(json.dumps(answer_json(engine.answer("Qu'est-ce qu'Anthropic ?"))))
+    assert set(data) == {"question", "abstained", "message", "snippets"}
+    snippet = data["snippets"][0]
+    assert {"text", "article_id", "title", "date", "source", "score", "citation"} <= set(snippet)
+    assert isinstance(snippet["citation"], int) and isinstance(snippet["score"], float)
+
+
+def test_corpus_with_only_broken_files_is_a_clear_error(tmp_path):
+    """Indexing a corpus with no usable article names the problem instead of crashing."""
+    (tmp_path / "bad.md").write_text("no front matter", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.md"):
+        build_index(tmp_path)

@@ -1,0 +1,143 @@
+"""The openai-deals command line, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+    return subprocess.run(
+        [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus),
+         "--index-dir", str(index_dir), *args],
+        input=stdin, capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+    )
+
+
+def test_ask_prints_a_cited_answer(index_dir):
+    """`ask` prints the snippet with its citation and the reference line."""
+    result = run("ask", "Combien Google a-t-il investi dans Anthropic ?", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "300 millions de dollars" in result.stdout
+    assert "[1]" in result.stdout and "février 2023" in result.stdout
+
+
+def test_ask_json_reads_one_question_per_line(index_dir):
+    """Without a question, `ask --json` answers each stdin line as one JSON object."""
+    questions = "Combien Google a-t-il investi dans Anthropic ?\n\nQui a écrit Les Misérables ?\n"
+    result = run("ask", "--json", "--k", "2", index_dir=index_dir, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["question"] for d in lines] == [
+        "Combien Google a-t-il investi dans Anthropic ?",
+        "Qui a écrit Les Misérables ?",
+    ]
+    assert not lines[0]["abstained"] and len(lines[0]["snippets"]) <= 2
+    assert lines[0]["snippets"][0]["citation"] == 1
+    assert lines[1]["abstained"] and lines[1]["snippets"] == []
+
+
+def test_eval_prints_the_metrics(index_dir):
+    """`eval` prints every metric the issue asks for."""
+    result = run("eval", str(DEV), index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    for label in ("hit@1", "hit@3", "MRR@5", "abstention rate", "false abstention rate",
+                  "mean snippet length"):
+        assert label in result.stdout
+
+
+def test_eval_reports_a_malformed_question_file(index_dir, tmp_path):
+    """A broken question file is named with its line, no traceback."""
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"question": "ok", "answers": []}\nnot json\n', encoding="utf-8")
+    result = run("eval", str(bad), index_dir=index_dir)
+    assert result.returncode == 2
+    assert "q.jsonl, line 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
+    """The cache is reused across runs, and rebuilt when a corpus file changes."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
+    first = (index_dir / "CURRENT").read_text()
+    assert run("ask", "Anthropic", index_dir=index_dir, corpus=corpus).returncode == 0
+    assert (index_dir / "CURRENT").read_text() == first  # reused, not rebuilt
+    extra = corpus / "zz-new.md"
+    extra.write_text("---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
+                     "Nvidia a investi dans une start-up française.\n", encoding="utf-8")
+    result = run("ask", "--json", "Nvidia start-up française", index_dir=index_dir, corpus=corpus)
+    assert (index_dir / "CURRENT").read_text() != first
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
+
+
+def test_broken_corpus_file_is_reported_by_name_and_skipped(tmp_path):
+    """`index` names a malformed file on stderr and indexes the rest."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    result = run("index", index_dir=tmp_path / "index", corpus=corpus)
+    assert result.returncode == 0
+    assert "broken.md" in result.stderr and "Traceback" not in result.stderr
+    assert "5 articles" in result.stdout
+
+
+def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
+    """SIGKILL during a rebuild: the previous index still answers."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
+    # A bigger corpus makes the rebuild long enough to be killed in the middle.
+    for n in range(150):
+        shutil.copy(next(corpus.glob("001-*.md")), corpus / f"copy-{n:03}.md")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus), "--index-dir",
+         str(index_dir), "index", "--force"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    for path in list(corpus.glob("copy-*.md")):
+        path.unlink()
+    from retrieval import store
+    from retrieval.cache import cache_key
+    from retrieval.index import Params
+
+    assert store.load_index(index_dir, cache_key(corpus, Params())) is not None
+
+
+def test_truncated_cache_file_is_detected_and_rebuilt(tmp_path):
+    """A truncated array in the cache is never served: the next run rebuilds and answers."""
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir).returncode == 0
+    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    victim = max(live.glob("*.npy"), key=lambda p: p.stat().st_size)
+    victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+    result = run("ask", "--json", "Combien Google a-t-il investi dans Anthropic ?",
+                 index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert "300 millions" in json.loads(result.stdout)["snippets"][0]["text"]
+
+
+@pytest.mark.parametrize("command", ["ask", "index", "eval", "serve"])
+def test_every_command_has_help(command, tmp_path):
+    """Each subcommand documents itself."""
+    result = run(command, "--help", index_dir=tmp_path)
+    assert result.returncode == 0 and "usage:" in result.stdout
