@@ -104,7 +104,7 @@ def test_snippets_are_short_and_start_a_sentence(engine: Engine):
     for question in ["Microsoft", "OpenAI Microsoft Azure", "Kevin Scott GPT3 licence"]:
         for snippet in engine.answer(question, k=10).snippets:
             assert len(snippet.text) <= MAX_SNIPPET_CHARS
-            assert snippet.text[:1].isupper() or snippet.text[:1] in "«\"("
+            assert snippet.text[:1].isupper() or snippet.text[:1] in '«"('
 
 
 def test_shorten_cuts_at_a_word_with_an_ellipsis():
@@ -138,5 +138,5 @@ def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):
 def test_corpus_with_only_broken_files_is_a_clear_error(tmp_path):
     """Indexing a corpus with no usable article names the problem instead of crashing."""
     (tmp_path / "bad.md").write_text("no front matter", encoding="utf-8")
-    with pytest.raises(ValueError, match="bad.md"):
+    with pytest.raises(ValueError, match=r"bad\.md"):
         build_index(tmp_path)

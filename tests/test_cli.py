@@ -21,9 +21,22 @@ DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
     return subprocess.run(
-        [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus),
-         "--index-dir", str(index_dir), *args],
-        input=stdin, capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "openai_deals.cli",
+            "--corpus",
+            str(corpus),
+            "--index-dir",
+            str(index_dir),
+            *args,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
     )
 
 
@@ -54,8 +67,14 @@ def test_eval_prints_the_metrics(index_dir):
     """`eval` prints every metric the issue asks for."""
     result = run("eval", str(DEV), index_dir=index_dir)
     assert result.returncode == 0, result.stderr
-    for label in ("hit@1", "hit@3", "MRR@5", "abstention rate", "false abstention rate",
-                  "mean snippet length"):
+    for label in (
+        "hit@1",
+        "hit@3",
+        "MRR@5",
+        "abstention rate",
+        "false abstention rate",
+        "mean snippet length",
+    ):
         assert label in result.stdout
 
 
@@ -78,8 +97,11 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
     assert run("ask", "Anthropic", index_dir=index_dir, corpus=corpus).returncode == 0
     assert (index_dir / "CURRENT").read_text() == first  # reused, not rebuilt
     extra = corpus / "zz-new.md"
-    extra.write_text("---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
-                     "Nvidia a investi dans une start-up française.\n", encoding="utf-8")
+    extra.write_text(
+        "---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
+        "Nvidia a investi dans une start-up française.\n",
+        encoding="utf-8",
+    )
     result = run("ask", "--json", "Nvidia start-up française", index_dir=index_dir, corpus=corpus)
     assert (index_dir / "CURRENT").read_text() != first
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
@@ -107,9 +129,21 @@ def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
         shutil.copy(next(corpus.glob("001-*.md")), corpus / f"copy-{n:03}.md")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus), "--index-dir",
-         str(index_dir), "index", "--force"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "openai_deals.cli",
+            "--corpus",
+            str(corpus),
+            "--index-dir",
+            str(index_dir),
+            "index",
+            "--force",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(2.5)
     proc.send_signal(signal.SIGKILL)
@@ -130,8 +164,9 @@ def test_truncated_cache_file_is_detected_and_rebuilt(tmp_path):
     live = index_dir / (index_dir / "CURRENT").read_text().strip()
     victim = max(live.glob("*.npy"), key=lambda p: p.stat().st_size)
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
-    result = run("ask", "--json", "Combien Google a-t-il investi dans Anthropic ?",
-                 index_dir=index_dir)
+    result = run(
+        "ask", "--json", "Combien Google a-t-il investi dans Anthropic ?", index_dir=index_dir
+    )
     assert result.returncode == 0, result.stderr
     assert "300 millions" in json.loads(result.stdout)["snippets"][0]["text"]
 

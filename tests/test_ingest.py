@@ -116,7 +116,7 @@ def test_bundled_corpus_has_no_defect_left():
             assert not is_furniture(s.text), s.sid
             assert not s.text.endswith("«"), s.sid
             assert s.heading or len(s.text.split()) >= 3, s.sid
-            assert s.text[:1].isupper() or s.text[:1] in "«\"(", s.sid
+            assert s.text[:1].isupper() or s.text[:1] in '«"(', s.sid
             assert ".Anthropic" not in s.text and "».«" not in s.text, s.sid
 
 
@@ -133,7 +133,7 @@ def test_bundled_corpus_has_no_defect_left():
 )
 def test_malformed_article_is_explained(text, message):
     """Each malformed file gets a message naming the file and what is wrong."""
-    with pytest.raises(CorpusFileError, match="bad.md") as info:
+    with pytest.raises(CorpusFileError, match=r"bad\.md") as info:
         parse_article(text, Path("bad.md"))
     assert message in str(info.value)
 
