@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+SOCKET_PING_SECONDS = 10.0
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
@@ -139,13 +140,20 @@ def create_wsgi_app(settings: Settings) -> WSGIApp:
 # -- Socket Mode ----------------------------------------------------------------------------
 
 
-def make_socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
+def make_socket_mode_handler(
+    app: App, app_token: str, ping_interval: float = SOCKET_PING_SECONDS
+) -> SocketModeHandler:
     """Bolt's built-in Socket Mode handler, on the app's own Web API client.
 
     That client carries ``SLACK_API_BASE_URL``, so ``apps.connections.open`` goes there too.
-    Call ``connect()`` (returns) or ``start()`` (blocks); ``close()`` to stop.
+    Slack announces most disconnections (a ``disconnect`` message) and the handler reconnects
+    at once; a connection that drops silently is noticed, and replaced, within
+    ``ping_interval`` seconds. Call ``connect()`` (returns) or ``start()`` (blocks);
+    ``close()`` to stop.
     """
-    return SocketModeHandler(app, app_token=app_token, web_client=app.client)
+    return SocketModeHandler(
+        app, app_token=app_token, web_client=app.client, ping_interval=ping_interval
+    )
 
 
 # -- Entry point ----------------------------------------------------------------------------

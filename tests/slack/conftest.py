@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,21 +48,26 @@ def socket_mode(slack: MockSlack) -> Iterator[SocketModeStandIn]:
     standin.close()
 
 
-def make_settings(slack: MockSlack, **values: object) -> Settings:
-    """Settings from explicit values only (no environment, no .env file)."""
-    base: dict[str, object] = {
-        "slack_bot_token": "xoxb-test",
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_base_url": slack.api_url,
-        "corpus_dir": CORPUS_DIR,
-    }
-    base.update(values)
-    return load_settings(_env_file=None, **base)
+@pytest.fixture
+def make_settings(slack: MockSlack) -> Callable[..., Settings]:
+    """Build Settings from explicit values only (no environment, no .env file)."""
+
+    def make(**values: object) -> Settings:
+        base: dict[str, object] = {
+            "slack_bot_token": "xoxb-test",
+            "slack_signing_secret": SIGNING_SECRET,
+            "slack_api_base_url": slack.api_url,
+            "corpus_dir": CORPUS_DIR,
+        }
+        base.update(values)
+        return load_settings(_env_file=None, **base)
+
+    return make
 
 
 @pytest.fixture
-def settings(slack: MockSlack) -> Settings:
-    return make_settings(slack)
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
 
 
 @dataclass

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
@@ -94,6 +95,12 @@ class MockSlack:
             body = json.dumps({"ok": False, "error": error or "internal_error"})
         for _ in range(times):
             self._failures[method].append(_Failure(status, body, headers or {}))
+
+    def reset(self) -> None:
+        """Forget the calls recorded so far and any failure not yet used."""
+        with self._cond:
+            self.calls.clear()
+            self._failures.clear()
 
     # -- reading what arrived --------------------------------------------------------------
 
@@ -232,11 +239,14 @@ class SocketModeStandIn:
             self.connection_count += 1
             self._current = ws
             self._cond.notify_all()
-        await ws.send(json.dumps({"type": "hello", "num_connections": 1}))
-        async for raw in ws:
-            with self._cond:
-                self.received.append(json.loads(raw))
-                self._cond.notify_all()
+        try:
+            await ws.send(json.dumps({"type": "hello", "num_connections": 1}))
+            async for raw in ws:
+                with self._cond:
+                    self.received.append(json.loads(raw))
+                    self._cond.notify_all()
+        except ConnectionClosed:
+            pass  # the app went away (reconnecting, or the test is over)
 
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/link/?ticket=test"

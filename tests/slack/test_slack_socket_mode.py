@@ -1,0 +1,170 @@
+"""The app in Socket Mode: envelopes over a local WebSocket, Web API calls to the stand-in."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from slack_payloads import (
+    CHANNEL_ID,
+    DM_CHANNEL_ID,
+    QUESTION,
+    app_mention,
+    block_actions,
+    button,
+    direct_message,
+    event_callback,
+    slash_command,
+)
+from slack_standin import BOT_USER_ID, MockSlack, SocketModeStandIn, wait_for_log
+
+from bot.app import create_app
+from bot.buttons import ACTION_SHARE
+from bot.server import make_socket_mode_handler
+from openai_deals.settings import load_settings
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
+
+_envelopes = itertools.count(1)
+
+
+def envelope(kind: str, payload: dict, **extra: object) -> dict:
+    """A Socket Mode envelope as Slack sends it."""
+    return {
+        "envelope_id": f"env-{next(_envelopes)}",
+        "type": kind,
+        "payload": payload,
+        "accepts_response_payload": kind != "events_api",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def standins() -> Iterator[tuple[MockSlack, SocketModeStandIn]]:
+    slack, socket_mode = MockSlack(), SocketModeStandIn()
+    slack.socket_url = socket_mode.url()
+    yield slack, socket_mode
+    socket_mode.close()
+    slack.close()
+
+
+@pytest.fixture(scope="module")
+def connected_app(standins, engine) -> Iterator[list]:
+    """The real app connected through Bolt's built-in Socket Mode handler, once per module.
+
+    (Closing a Socket Mode client takes a few seconds, so the tests share one connection.)
+    """
+    slack, socket_mode = standins
+    with pytest.MonkeyPatch.context() as env:
+        for name in [n for n in os.environ if n.startswith("SLACK_")]:
+            env.delenv(name)
+        settings = load_settings(
+            _env_file=None,
+            slack_bot_token="xoxb-test",
+            slack_app_token="xapp-test",
+            slack_api_base_url=slack.api_url,
+            corpus_dir=CORPUS_DIR,
+        )
+    app = create_app(settings, engine)
+    # A short ping interval so that a silently dropped connection is noticed within a second.
+    handler = make_socket_mode_handler(app, "xapp-test", ping_interval=0.5)
+    handler.connect()
+    socket_mode.wait_for_connections(1)
+    yield slack.calls_to("apps.connections.open")
+    handler.close()
+
+
+@pytest.fixture
+def slack(standins, connected_app) -> MockSlack:
+    """The module's stand-in Web API, with the previous test's calls forgotten."""
+    mock, socket_mode = standins
+    socket_mode.wait_for_connections(socket_mode.connection_count)
+    mock.reset()
+    return mock
+
+
+@pytest.fixture
+def socket_mode(standins, slack) -> SocketModeStandIn:
+    return standins[1]
+
+
+def test_connection_is_opened_through_the_configured_api_url(connected_app):
+    """apps.connections.open goes to SLACK_API_BASE_URL with the app-level token."""
+    (call,) = connected_app
+    assert call.headers["authorization"] == "Bearer xapp-test"
+
+
+def test_mention_envelope_is_acked_and_answered_in_thread(slack, socket_mode):
+    """An events_api envelope is acknowledged by envelope_id and answered in the thread."""
+    event = app_mention(f"<@{BOT_USER_ID}> {QUESTION}")
+    sent = envelope("events_api", event_callback(event))
+    socket_mode.send(sent)
+    assert socket_mode.wait_for_ack(sent["envelope_id"]) == {"envelope_id": sent["envelope_id"]}
+    (call,) = slack.wait_for("chat.postMessage")
+    assert call.params["channel"] == CHANNEL_ID
+    assert call.params["thread_ts"] == event["ts"]
+    assert "300 millions de dollars" in json.dumps(call.params["blocks"], ensure_ascii=False)
+
+
+def test_direct_message_envelope_is_answered_in_the_dm(slack, socket_mode):
+    """A DM arriving over Socket Mode is answered in the DM."""
+    sent = envelope("events_api", event_callback(direct_message(QUESTION)))
+    socket_mode.send(sent)
+    socket_mode.wait_for_ack(sent["envelope_id"])
+    (call,) = slack.wait_for("chat.postMessage")
+    assert call.params["channel"] == DM_CHANNEL_ID
+
+
+def test_redelivered_envelope_is_answered_once(slack, socket_mode, bot_logs):
+    """An event redelivered with retry_attempt (same event_id) is acked but not answered again."""
+    payload = event_callback(app_mention(f"<@{BOT_USER_ID}> {QUESTION}"))
+    socket_mode.send(envelope("events_api", payload))
+    slack.wait_for("chat.postMessage")
+    retry = envelope("events_api", payload, retry_attempt=1, retry_reason="timeout")
+    socket_mode.send(retry)
+    socket_mode.wait_for_ack(retry["envelope_id"])
+    wait_for_log(bot_logs, "Already answered")
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_slash_command_envelope_answers_on_the_response_url(slack, socket_mode):
+    """A slash_commands envelope is acked at once and answered ephemerally on response_url."""
+    sent = envelope("slash_commands", slash_command(QUESTION, slack.response_url("sm")))
+    socket_mode.send(sent)
+    socket_mode.wait_for_ack(sent["envelope_id"])
+    (call,) = slack.wait_for("response_url")
+    assert call.path == "/response/sm"
+    assert call.params["response_type"] == "ephemeral"
+    assert "300 millions de dollars" in json.dumps(call.params["blocks"], ensure_ascii=False)
+
+
+def test_share_button_envelope_posts_in_the_channel(slack, socket_mode):
+    """An interactive envelope for the share button posts the answer in the channel."""
+    socket_mode.send(envelope("slash_commands", slash_command(QUESTION, slack.response_url())))
+    (answer,) = slack.wait_for("response_url")
+    click = block_actions(button(answer.params["blocks"], ACTION_SHARE), slack.response_url("s"))
+    sent = envelope("interactive", click)
+    socket_mode.send(sent)
+    socket_mode.wait_for_ack(sent["envelope_id"])
+    (call,) = slack.wait_for("chat.postMessage")
+    assert call.params["channel"] == CHANNEL_ID
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["disconnect-message", "silent-close"])
+def test_dropped_connection_is_reopened_and_events_still_answered(slack, socket_mode, announced):
+    """When Slack closes the socket, the bot asks for a new URL, reconnects and keeps answering."""
+    connections = socket_mode.connection_count
+    if announced:
+        socket_mode.send({"type": "disconnect", "reason": "refresh_requested"})
+    socket_mode.drop()
+    socket_mode.wait_for_connections(connections + 1)
+    assert len(slack.wait_for("apps.connections.open")) == 1
+    sent = envelope("events_api", event_callback(app_mention(f"<@{BOT_USER_ID}> {QUESTION}")))
+    socket_mode.send(sent)
+    socket_mode.wait_for_ack(sent["envelope_id"])
+    (call,) = slack.wait_for("chat.postMessage")
+    assert "300 millions de dollars" in json.dumps(call.params["blocks"], ensure_ascii=False)
