@@ -175,9 +175,11 @@ class SparseBM25:
             term_index = vocabulary
         n_terms = len(terms)
 
+        if n_tokens > np.iinfo(np.int32).max:
+            raise ValueError(f"too many tokens for int32 offsets: {n_tokens}")
         try:
             token_ids = np.fromiter(
-                map(term_index.__getitem__, flat), dtype=np.int64, count=n_tokens
+                map(term_index.__getitem__, flat), dtype=np.int32, count=n_tokens
             )
         except KeyError as exc:
             raise ValueError(
@@ -191,11 +193,12 @@ class SparseBM25:
 
         # Document-major term counts straight from the token stream (rows are already in
         # document order), merged per document, then transposed to term-major: all linear.
+        # int32 throughout so scipy does not copy, and the peak memory stays low.
         doc_major = sparse.csr_matrix(
             (
-                np.ones(n_tokens, dtype=np.float64),
+                np.ones(n_tokens, dtype=np.int32),
                 token_ids,
-                np.concatenate(([0], np.cumsum(lengths))),
+                np.concatenate(([0], np.cumsum(lengths))).astype(np.int32),
             ),
             shape=(n_docs, n_terms),
         )
@@ -204,9 +207,9 @@ class SparseBM25:
         term_major = doc_major.tocsc()
         del doc_major
         term_major.sort_indices()
-        indptr = term_major.indptr.astype(np.int64, copy=False)
+        indptr = term_major.indptr.astype(np.int64)
         doc_ids = term_major.indices.astype(np.int32, copy=False)
-        tf = term_major.data
+        tf_counts = term_major.data
         del term_major
 
         doc_freqs = np.diff(indptr)
@@ -222,18 +225,28 @@ class SparseBM25:
 
         avgdl = n_tokens / n_docs  # exact true division of Python ints, as in rank-bm25
         if n_tokens:
-            # Same operations, in the same order, as rank-bm25's get_scores.
+            # rank-bm25's get_scores computes, per term:
+            #     idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * doc_len / avgdl)))
+            # The same operations on the same values (so the same roundings), done in place.
             norm = k1 * (1 - b + b * lengths / avgdl)
-            term_of_entry = np.repeat(np.arange(n_terms, dtype=np.int64), doc_freqs)
-            weights = idf[term_of_entry] * (tf * (k1 + 1) / (tf + norm[doc_ids]))
+            denominator = norm[doc_ids]
             del norm
+            weights = tf_counts.astype(np.float64)
+            del tf_counts
+            denominator += weights
+            weights *= k1 + 1
+            weights /= denominator
+            del denominator
+            weights *= np.repeat(idf, doc_freqs)
             nonzero = weights != 0
             if not nonzero.all():
+                term_of_entry = np.repeat(np.arange(n_terms, dtype=np.int32), doc_freqs)
                 kept_per_term = np.bincount(term_of_entry[nonzero], minlength=n_terms)
+                del term_of_entry
                 indptr = np.concatenate(([0], np.cumsum(kept_per_term))).astype(np.int64)
                 weights = weights[nonzero]
                 doc_ids = doc_ids[nonzero]
-            del term_of_entry
+            del nonzero
         else:
             weights = np.zeros(0, dtype=np.float64)
 
