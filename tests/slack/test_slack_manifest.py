@@ -1,0 +1,121 @@
+"""The Slack manifests and the app agree: everything Slack is told to send has a handler."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from slack_bolt import App, BoltRequest
+from slack_payloads import (
+    app_home_opened,
+    app_mention,
+    block_actions,
+    direct_message,
+    event_callback,
+    slash_command,
+)
+
+from bot import messages as m
+from bot.app import create_app
+from bot.buttons import ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_MORE, ACTION_SHARE
+from bot.server import EVENTS_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFESTS = {
+    "socket": json.loads((ROOT / "manifest.json").read_text(encoding="utf-8")),
+    "http": json.loads((ROOT / "manifest.http.json").read_text(encoding="utf-8")),
+}
+# Events API name in the manifest -> a sample event of that kind, and the call its handler makes.
+SAMPLE_EVENTS = {
+    "app_mention": (lambda: app_mention("<@UBOT0001> aide"), "chat.postMessage"),
+    "message.im": (lambda: direct_message("aide"), "chat.postMessage"),
+    "app_home_opened": (lambda: app_home_opened("home"), "views.publish"),
+}
+
+
+@pytest.fixture
+def app(settings, engine) -> App:
+    return create_app(settings, engine)
+
+
+def dispatch(app: App, body: dict) -> int:
+    # Socket Mode requests skip signature checks, so the body can go straight to the router.
+    return app.dispatch(BoltRequest(body=body, mode="socket_mode")).status
+
+
+@pytest.mark.parametrize("variant", MANIFESTS)
+def test_every_manifest_event_has_a_handler(app, slack, variant):
+    """Each bot event the manifest subscribes to reaches a listener that answers Slack."""
+    events = MANIFESTS[variant]["settings"]["event_subscriptions"]["bot_events"]
+    assert sorted(events) == sorted(SAMPLE_EVENTS), "a new event needs a sample here"
+    for name in events:
+        sample, method = SAMPLE_EVENTS[name]
+        slack.reset()
+        assert dispatch(app, event_callback(sample())) == 200, name
+        slack.wait_for(method)
+
+
+@pytest.mark.parametrize("variant", MANIFESTS)
+def test_every_manifest_command_has_a_handler(app, slack, variant):
+    """Each slash command of the manifest is routed to a listener."""
+    commands = MANIFESTS[variant]["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == [m.COMMAND]
+    for command in commands:
+        body = slash_command("aide", slack.response_url())
+        body["command"] = command["command"]
+        assert dispatch(app, body) == 200, command["command"]
+        slack.wait_for("response_url")
+
+
+@pytest.mark.parametrize("variant", MANIFESTS)
+@pytest.mark.parametrize(
+    "action_id", [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN]
+)
+def test_interactivity_is_on_and_every_button_has_a_handler(app, slack, variant, action_id):
+    """Interactivity is enabled, and every button the bot renders is routed to a listener."""
+    assert MANIFESTS[variant]["settings"]["interactivity"]["is_enabled"] is True
+    click = block_actions({"action_id": action_id, "value": "{}"}, slack.response_url())
+    assert dispatch(app, click) == 200
+    # The listener ran: it read the (empty) value and said the button is no longer valid.
+    (call,) = slack.wait_for("response_url")
+    assert call.params["text"] == m.BUTTON_EXPIRED
+
+
+def test_unknown_command_is_not_handled(app, slack):
+    """The routing check above can fail: a command the app does not know gets Bolt's 404."""
+    body = slash_command("x", slack.response_url())
+    body["command"] = "/not-ours"
+    assert dispatch(app, body) == 404
+
+
+def test_http_manifest_differs_only_by_request_urls_and_socket_mode():
+    """The HTTP manifest is the Socket Mode one plus request URLs on /slack/events."""
+    http = copy.deepcopy(MANIFESTS["http"])
+    url = f"https://YOUR-HOST{EVENTS_PATH}"
+    assert http["settings"].pop("socket_mode_enabled") is False
+    assert http["settings"]["event_subscriptions"].pop("request_url") == url
+    assert http["settings"]["interactivity"].pop("request_url") == url
+    for command in http["features"]["slash_commands"]:
+        assert command.pop("url") == url
+    socket = copy.deepcopy(MANIFESTS["socket"])
+    assert socket["settings"].pop("socket_mode_enabled") is True
+    assert http == socket
+
+
+def test_manifest_app_home_and_scopes():
+    """Home and Messages tabs are on and writable; the bot asks for the four scopes it uses."""
+    manifest = MANIFESTS["socket"]
+    assert manifest["features"]["app_home"] == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": True,
+        "messages_tab_read_only_enabled": False,
+    }
+    assert manifest["features"]["bot_user"]["display_name"] == m.BOT_NAME
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "im:history",
+    ]
