@@ -50,7 +50,8 @@ class AnswerRef:
         Sentence ids are dropped first, then the question is shortened, until the value fits.
         """
         ids = list(self.sentence_ids)
-        question = self.question
+        # Each character takes at least one in the value: longer can never fit.
+        question = self.question[:VALUE_MAX_CHARS]
         value = self._dump(question, ids)
         while len(value) > VALUE_MAX_CHARS and ids:
             ids.pop()

@@ -131,7 +131,8 @@ def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
     """The snippet as a ``>`` quote with the question's terms in bold, at most ``limit`` chars."""
     text = snippet.text
     spans = _word_spans(text, snippet.highlights)
-    n = len(text)
+    # Each input character gives at least one output character: no need to look further.
+    n = min(len(text), limit)
     while True:
         body = _mrkdwn_with_bold(text[:n], spans)
         if n < len(text):

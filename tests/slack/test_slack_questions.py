@@ -1,0 +1,58 @@
+"""From Slack text to question: mention removal, unescaping, help words, who is speaking."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.questions import MAX_QUESTION_CHARS, clean_question, is_from_a_person, is_help_request
+
+BOT = "UBOT0001"
+
+
+@pytest.mark.parametrize(
+    "text,question",
+    [
+        ("<@UBOT0001> Combien Google a-t-il investi ?", "Combien Google a-t-il investi ?"),
+        ("<@UBOT0001|openai-deals>   Qui ?", "Qui ?"),
+        ("Dis-moi <@UBOT0001>, qui finance OpenAI ?", "Dis-moi , qui finance OpenAI ?"),
+        ("<@UOTHER01> et <@UBOT0001> : AT&amp;T &lt;3", "<@UOTHER01> et : AT&T <3"),
+        ("  plusieurs\n\nlignes\tet   espaces ", "plusieurs lignes et espaces"),
+        ("<@UBOT0001>", ""),
+    ],
+)
+def test_clean_question(text, question):
+    """Only the bot's own mention is removed; Slack's &amp; &lt; &gt; are undone."""
+    assert clean_question(text, BOT) == question
+
+
+def test_clean_question_caps_the_length():
+    """A pasted novel is cut to MAX_QUESTION_CHARS before it reaches the engine."""
+    assert len(clean_question("mot " * 10_000, BOT)) == MAX_QUESTION_CHARS
+
+
+@pytest.mark.parametrize("text", ["", "aide", "Aide !", "help", "HELP.", "?", "bonjour"])
+def test_help_requests(text):
+    """An empty question or a lone help word asks for help."""
+    assert is_help_request(text)
+
+
+@pytest.mark.parametrize("text", ["aide Microsoft", "Qui aide OpenAI ?", "help me with OpenAI"])
+def test_questions_containing_help_words_are_questions(text):
+    """A help word inside a real question does not turn it into a help request."""
+    assert not is_help_request(text)
+
+
+@pytest.mark.parametrize(
+    "event,expected",
+    [
+        ({"user": "UPERSON01", "text": "x"}, True),
+        ({"user": "UPERSON01", "subtype": "message_changed"}, False),
+        ({"user": "UPERSON01", "subtype": "thread_broadcast"}, False),
+        ({"bot_id": "BOTHER01", "text": "x"}, False),
+        ({"user": "UOTHERBOT", "bot_profile": {"id": "B1"}, "text": "x"}, False),
+        ({"user": BOT, "text": "x"}, False),
+    ],
+)
+def test_only_plain_messages_from_people_count(event, expected):
+    """Edits, bots (others and this one) are not people asking questions."""
+    assert is_from_a_person(event, BOT) is expected
