@@ -71,6 +71,16 @@ _DATE_WORDS = (
 )
 
 
+def _looks_like_name(surface: str, at_start: bool, analyzer: Analyzer) -> bool:
+    """A proper name or a model: digits ("GPT-3", "2019"), inner capitals ("OpenAI", "xAI"),
+    a capital inside the question, or a capital at its start on a non-dictionary word."""
+    if any(c.isdigit() for c in surface) or any(c.isupper() for c in surface[1:]):
+        return True
+    if surface[:1].isupper():
+        return not at_start or not analyzer.is_known_word(surface)
+    return False
+
+
 def answer_type(question: str) -> str | None:
     """What the question asks for: "number" (combien…), "date" (quand…) or None."""
     if _NUMBER_QUESTION.search(question):
@@ -105,6 +115,8 @@ class Engine:
         self.params = params
         self.analyzer = analyzer or default_analyzer()
         self._answerable = ~index.heading
+        # article number → its terms, filled on demand (answers touch few articles)
+        self._article_terms_cache: dict[int, frozenset[str]] = {}
         self._date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
 
     @property
@@ -127,8 +139,8 @@ class Engine:
         query = list(dict.fromkeys(t.term for t in tokens))
         if not query:
             return Answer(question, (), True, messages.NO_CONTENT_WORDS, terms=())
-        weights = self._term_weights(text, tokens)
-        hits = self._relevant_hits(query, weights, answer_type(text))
+        weights, names = self._term_weights(text, tokens)
+        hits = self._relevant_hits(query, weights, names, answer_type(text))
         if not hits:
             return Answer(question, (), True, messages.ABSTAIN, terms=tuple(query))
         groups = self._merge_duplicates(hits)
@@ -156,36 +168,51 @@ class Engine:
         df = field_.doc_freq(term)
         return math.log(1 + (field_.n_docs - df + 0.5) / (df + 0.5))
 
-    def _term_weights(self, text: str, tokens: Sequence[Token]) -> dict[str, float]:
-        """How much of the question's information each term carries, for the coverage test.
+    def _term_weights(self, text: str, tokens: Sequence[Token]) -> tuple[dict[str, float], set]:
+        """How much of the question's information each term carries, and which terms name
+        something (a company, a person, a model) rather than say what about it.
 
-        A term the corpus has never seen gets the highest idf when it looks like a name
-        (capitalised inside the question, with digits, or not a dictionary word: "Nvidia",
-        "Bitcoin", "Misérables"): the corpus does not know what the question is about. A
-        plain word the corpus happens not to use ("arrivé") counts half as much.
+        A term the corpus has never seen gets the highest idf when it looks like a name: the
+        corpus does not know what the question is about ("Nvidia", "Bitcoin", "Misérables").
+        A plain word the corpus happens not to use ("tourner") counts half as much.
         """
         unseen = self._idf("\0")
         weights: dict[str, float] = {}
+        names: set[str] = set()
         for token in tokens:
             if token.term in weights:
                 continue
-            if self.index.sentence_field.doc_freq(token.term) or self.index.context_field.doc_freq(
-                token.term
-            ):
-                weights[token.term] = self._idf(token.term)
-                continue
             surface = text[token.start : token.end]
-            name_like = (
-                (surface[:1].isupper() and token.start > 0)
-                or any(c.isdigit() for c in surface)
-                or not self.analyzer.is_known_word(surface)
-            )
-            weights[token.term] = unseen if name_like else unseen / 2
-        return weights
+            at_start = not text[: token.start].strip(" «\"'¿¡")
+            if _looks_like_name(surface, at_start, self.analyzer):
+                names.add(token.term)
+            field_ = self.index.sentence_field
+            if field_.doc_freq(token.term) or self.index.context_field.doc_freq(token.term):
+                weights[token.term] = self._idf(token.term)
+            elif token.term in names or not self.analyzer.is_known_word(surface):
+                weights[token.term] = unseen
+            else:
+                weights[token.term] = unseen / 2
+        return weights, names
 
     def _relevant_hits(
-        self, query: list[str], weights: dict[str, float], kind: str | None, pool: int = 60
+        self,
+        query: list[str],
+        weights: dict[str, float],
+        names: set[str],
+        kind: str | None,
+        pool: int = 60,
     ) -> list[_Hit]:
+        """The sentences that answer, best first; empty when none is relevant enough.
+
+        A sentence answers when (1) it holds at least one question term itself, (2) with its
+        neighbours it covers MIN_COVERAGE of the question's idf, (3) when the question
+        says something about its names ("salaire", "racheté", "investi"), it holds at least
+        one of those words: the right names in a sentence about something else do not answer;
+        and (4) its article mentions every name of the question ("Amazon" in "Combien Amazon
+        a-t-il investi dans Anthropic ?").
+        """
+        about = set(query) - names
         scores = np.where(self._answerable, self.scores(query), 0.0)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size == 0:
@@ -199,11 +226,18 @@ class Engine:
             own_set = frozenset(own)
             if not own_set.intersection(query):
                 continue  # found only through its neighbours: the neighbour is the answer
+            if about and not own_set.intersection(about):
+                continue
+            if names and not names <= self._article_terms(int(self.index.article_of[i])):
+                continue
             covered = own_set | self._context_set(int(i))
             coverage = sum(w for t, w in weights.items() if t in covered) / total
             score = float(scores[i]) + self._proximity_bonus(own, query, weights)
             if kind and _has_type(own, kind, self._date_terms):
                 score *= 1 + self.params.answer_type_bonus
+            if self.index.position[i] < 2:
+                # A news article's lede sums it up (the "lead" prior of news summarisation).
+                score *= 1 + self.params.lead_bonus
             ranked.append(_Hit(int(i), score, coverage, own_set))
         ranked.sort(key=lambda h: -h.score)
         if not ranked or ranked[0].coverage < self.params.min_coverage:
@@ -231,6 +265,19 @@ class Engine:
             if pa and pb and min(abs(x - y) for x in pa for y in pb) <= PROXIMITY_WINDOW:
                 bonus += self.params.proximity_weight * (weights[a] + weights[b]) / 2
         return bonus
+
+    def _article_terms(self, article: int) -> frozenset[str]:
+        terms = self._article_terms_cache.get(article)
+        if terms is None:
+            start, end = np.searchsorted(self.index.article_of, [article, article + 1])
+            terms = frozenset(
+                itertools.chain(
+                    self.analyzer.terms(self.index.articles[article].title),
+                    *(self.index.terms(j) for j in range(int(start), int(end))),
+                )
+            )
+            self._article_terms_cache[article] = terms
+        return terms
 
     def _context_set(self, i: int) -> set[str]:
         out: set[str] = set()
@@ -269,7 +316,7 @@ class Engine:
                     Source(article.article_id, article.title, article.date, article.source, number)
                 )
             head = group[0]
-            text, ids = self._snippet_text(head.index)
+            text, ids = self._snippet_text(head.index, query)
             snippets.append(
                 Snippet(
                     text=text,
@@ -282,7 +329,7 @@ class Engine:
             )
         return snippets
 
-    def _snippet_text(self, i: int) -> tuple[str, list[str]]:
+    def _snippet_text(self, i: int, query: set[str]) -> tuple[str, list[str]]:
         sentence = self.index.sentence(i)
         text, ids = sentence.text, [sentence.sid]
         if len(text) < SHORT_SENTENCE_CHARS:
@@ -296,7 +343,7 @@ class Engine:
                     and len(joined) <= MAX_SNIPPET_CHARS
                 ):
                     text, ids = joined, [*ids, nxt.sid]
-        return shorten(text, MAX_SNIPPET_CHARS), ids
+        return shorten(text, MAX_SNIPPET_CHARS, self._highlights(text, query)), ids
 
     def _highlights(self, text: str, query: set[str]) -> tuple[tuple[int, int], ...]:
         spans: list[tuple[int, int]] = []
@@ -312,15 +359,44 @@ class Engine:
 _CLOSING = re.compile(r"[\s,;:–-]+$")
 
 
-def shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters at a word boundary, ending with "…"."""
+def _cut(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` characters that ends on a word."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = text[: limit + 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return _CLOSING.sub("", cut) + "…"
+    cut = cut[:space] if space > limit // 2 else cut[:limit]
+    return _CLOSING.sub("", cut)
+
+
+def shorten(text: str, limit: int, keep: Sequence[tuple[int, int]] = ()) -> str:
+    """Cut ``text`` to at most ``limit`` characters, always keeping its start.
+
+    When the spans in ``keep`` (the matched words) lie past the cut, the middle is elided
+    instead: "start of the sentence … the part that matches…", so the snippet still starts
+    where the sentence does and still shows why it was chosen.
+    """
+    if len(text) <= limit:
+        return text
+    head = _cut(text, limit - 1)
+    if all(end <= len(head) for _, end in keep):
+        return head + "…"
+    head = _cut(text, limit // 3)
+    room = limit - len(head) - 3  # " … "
+    late = [(a, b) for a, b in keep if b > len(head)]
+    best_start, best_count = late[0][0], 0
+    for start, _ in late:
+        count = sum(1 for a, b in late if a >= start and b <= start + room)
+        if count > best_count:
+            best_start, best_count = start, count
+    # Open the window a few words before the first kept match, on a word boundary.
+    start = max(len(head), min(best_start - room // 4, len(text) - room))
+    if start > len(head) and text[start - 1] != " ":
+        space = text.find(" ", start)
+        start = space + 1 if space != -1 else start
+    tail = text[start:]
+    tail = tail if len(tail) <= room else _cut(tail, room - 1) + "…"
+    return f"{head} … {tail}"
 
 
 def load_engine(

@@ -34,10 +34,11 @@ class Params:
     context_weight: float = 0.2
     window: int = 1
     min_coverage: float = 0.5  # share of the question's idf the best sentence must cover
-    follower_score_ratio: float = 0.3  # later snippets need this share of the best score
+    follower_score_ratio: float = 0.5  # later snippets need this share of the best score
     proximity_weight: float = 0.5  # per pair of question terms found side by side
     answer_type_bonus: float = 0.3  # "combien" → an amount, "quand" → a date
     duplicate_jaccard: float = 0.6  # term-set overlap above which two sentences are one
+    lead_bonus: float = 0.2  # for the first two sentences of an article (the lede)
 
     def index_key(self) -> str:
         """What the built index depends on besides the corpus and the code."""
@@ -65,6 +66,7 @@ class Index:
         self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
         self.article_of = arrays["article"]
         self.heading = arrays["heading"].astype(bool)
+        self.position = arrays["position"]
         self._text = arrays["text_utf8"]
         self._text_off = arrays["text_offsets"]
         self._terms = arrays["term_ids"]
