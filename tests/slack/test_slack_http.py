@@ -39,6 +39,7 @@ from bot.buttons import (
 )
 
 MENTION = f"<@{BOT_USER_ID}>"
+BROAD_QUESTION = "Quel partenariat lie Microsoft et OpenAI ?"  # more than one page of snippets
 
 
 def all_text(params: dict) -> str:
@@ -290,9 +291,10 @@ def test_share_where_the_bot_is_not_a_member_says_to_invite_it(slack, bot_http, 
     assert calls[0].params["replace_original"] is False
 
 
-def test_more_results_updates_the_channel_message_in_place(slack, bot_http):
-    """ "Plus de résultats" on a threaded answer replaces it (chat.update) with the next page."""
-    event = app_mention(f"{MENTION} {QUESTION}")
+def test_more_results_updates_the_channel_message_in_place(slack, bot_http, engine):
+    """The "Plus de résultats" button on a threaded answer chat.updates it with the next page."""
+    assert engine.answer(BROAD_QUESTION).has_more, "the test needs a question with more pages"
+    event = app_mention(f"{MENTION} {BROAD_QUESTION}")
     send_event(bot_http.url, event_callback(event))
     (first,) = slack.wait_for("chat.postMessage")
     more = button(first.params["blocks"], ACTION_MORE)
@@ -309,14 +311,17 @@ def test_more_results_updates_the_channel_message_in_place(slack, bot_http):
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-def test_more_results_on_an_ephemeral_answer_replaces_it_via_response_url(slack, bot_http):
-    """ "Plus de résultats" on the slash command's answer replaces it through the response_url."""
-    answer = command_answer(slack, bot_http)
+def test_more_results_on_an_ephemeral_answer_replaces_it_via_response_url(slack, bot_http, engine):
+    """The "Plus de résultats" button on the command's answer replaces it via response_url."""
+    assert engine.answer(BROAD_QUESTION).has_more, "the test needs a question with more pages"
+    answer = command_answer(slack, bot_http, BROAD_QUESTION)
     more = button(answer.params["blocks"], ACTION_MORE)
     send_action(bot_http.url, block_actions(more, slack.response_url("m"), ephemeral=True))
     calls = [c for c in slack.wait_for("response_url", 2) if c.path == "/response/m"]
     assert calls[0].params["replace_original"] is True
-    assert m.QUESTION_ECHO.format(question=QUESTION) in all_text(calls[0].params)
+    assert m.QUESTION_ECHO.format(question=BROAD_QUESTION) in all_text(calls[0].params)
+    vote = button(calls[0].params["blocks"], ACTION_FEEDBACK_UP)
+    assert AnswerRef.decode(vote["value"]).offset == 3, "the votes now refer to the second page"
     assert slack.calls_to("chat.update") == []
 
 
