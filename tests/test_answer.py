@@ -34,7 +34,9 @@ def test_google_anthropic_answer_cites_the_300_million_sentence(engine: Engine):
         "Qui a écrit Les Misérables ?",
         "Nvidia a-t-il investi dans xAI ?",
         "Quelle est la recette de la tarte tatin ?",
-        "Combien Amazon a-t-il investi dans Anthropic ?",
+        "Combien Amazon a-t-il investi dans Anthropic ?",  # Amazon: not in that article
+        "Quel est le salaire de Satya Nadella ?",  # right name, nothing about a salary
+        "Quand Meta a-t-il racheté Anthropic ?",
     ],
 )
 def test_off_corpus_questions_abstain(engine: Engine, question):
@@ -105,6 +107,24 @@ def test_snippets_are_short_and_start_a_sentence(engine: Engine):
         for snippet in engine.answer(question, k=10).snippets:
             assert len(snippet.text) <= MAX_SNIPPET_CHARS
             assert snippet.text[:1].isupper() or snippet.text[:1] in '«"('
+
+
+def test_long_sentence_keeps_its_start_and_the_matched_words(engine: Engine):
+    """A long quote whose match comes last is shown as "start … end", not cut before it."""
+    snippet = engine.answer("Qui est le CTO de Microsoft ?").snippets[0]
+    assert snippet.text.startswith("« Aujourd’hui")
+    assert " … " in snippet.text and snippet.text.endswith("Kevin Scott, CTO de Microsoft.")
+    assert len(snippet.text) <= MAX_SNIPPET_CHARS
+    assert "CTO" in {snippet.text[a:b] for a, b in snippet.highlights}
+
+
+@pytest.mark.parametrize("limit", [40, 80, 120, 200, 350])
+def test_shorten_never_exceeds_the_limit(limit):
+    """Whatever the limit and the matches, the result fits and starts like the sentence."""
+    text = "Début de phrase " + "mot " * 150 + "fin avec Microsoft."
+    keep = [(text.index("Microsoft"), len(text) - 1)]
+    short = shorten(text, limit, keep)
+    assert len(short) <= limit and short.startswith("Début")
 
 
 def test_shorten_cuts_at_a_word_with_an_ellipsis():
