@@ -1,4 +1,4 @@
-""" "Plus de résultats": the next snippets for the same question, in place of the current ones."""
+"""The "Plus de résultats" button: the next snippets for the same question, in place."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-""" "Partager dans le canal": post an ephemeral answer for everyone in the channel."""
+"""The "Partager dans le canal" button: post an ephemeral answer for the whole channel."""
 
 from __future__ import annotations
 
