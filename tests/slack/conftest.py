@@ -5,6 +5,7 @@ The real engine on the real corpus is the session-scoped ``engine`` of ``tests/c
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -77,18 +78,32 @@ class RunningApp:
     base_url: str
 
 
-@pytest.fixture
-def bot_http(settings: Settings, engine: Engine) -> Iterator[RunningApp]:
-    """The real app behind the real HTTP server of ``bot.server``, on a free port."""
-    app = create_app(settings, engine)
+@contextlib.contextmanager
+def serving(app: App) -> Iterator[RunningApp]:
+    """Serve ``app`` with the real HTTP server of ``bot.server``, on a free port."""
     server = make_http_server(app, port=0, host="127.0.0.1")
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
-    yield RunningApp(app, f"{base}/slack/events", base)
-    server.shutdown()
-    server.server_close()
-    thread.join(WAIT_SECONDS)
+    try:
+        yield RunningApp(app, f"{base}/slack/events", base)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(WAIT_SECONDS)
+
+
+@pytest.fixture
+def bot_http(settings: Settings, engine: Engine) -> Iterator[RunningApp]:
+    """The real app, on the real engine, behind the real HTTP server."""
+    with serving(create_app(settings, engine)) as running:
+        yield running
+
+
+@pytest.fixture
+def serve_app() -> Callable[[App], contextlib.AbstractContextManager[RunningApp]]:
+    """Serve another app (built by the test) the same way as ``bot_http``."""
+    return serving
 
 
 @pytest.fixture

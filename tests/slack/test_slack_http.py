@@ -29,6 +29,7 @@ from slack_payloads import (
 from slack_standin import BOT_ID, BOT_USER_ID, wait_for_log
 
 from bot import messages as m
+from bot.app import create_app
 from bot.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -430,3 +431,42 @@ def test_failed_response_url_is_logged(slack, bot_http, bot_logs):
     line = wait_for_log(bot_logs, "response_url post refused")
     assert "HTTP 404" in line
     assert f"channel={CHANNEL_ID}" in line
+
+
+class BrokenEngine:
+    """An engine with a bug: answering raises (the real one promises it never does)."""
+
+    articles = ()
+
+    def answer(self, question: str, k: int = 3, offset: int = 0):
+        raise RuntimeError("index corrupted")
+
+
+def test_engine_failure_gets_a_polite_reply_and_a_logged_traceback(
+    slack, settings, serve_app, bot_logs
+):
+    """If answering raises, the person gets a French apology; the traceback goes to the logs."""
+    with serve_app(create_app(settings, BrokenEngine())) as running:
+        event = app_mention(f"{MENTION} {QUESTION}")
+        send_event(running.url, event_callback(event))
+        (call,) = slack.wait_for("chat.postMessage")
+    assert call.params["text"] == m.ANSWER_FAILED
+    assert call.params["thread_ts"] == event["ts"]
+    assert "Traceback" not in all_text(call.params)
+    record = next(r for r in bot_logs.records if r.getMessage().startswith("Could not answer"))
+    assert repr(QUESTION) in record.getMessage()
+    assert f"channel={CHANNEL_ID}" in record.getMessage()
+    assert record.exc_info is not None
+
+
+def test_unexpected_listener_error_reaches_the_global_error_handler(slack, bot_http, bot_logs):
+    """An event the listeners cannot read (no channel) is logged by app.error with context."""
+    broken = app_mention(f"{MENTION} {QUESTION}")
+    del broken["channel"]
+    assert send_event(bot_http.url, event_callback(broken)) == 200
+    line = wait_for_log(bot_logs, "Unhandled error")
+    assert "event=app_mention" in line
+    assert f"ts={broken['ts']}" in line
+    record = next(r for r in bot_logs.records if r.getMessage() == line)
+    assert record.exc_info is not None
+    assert slack.calls_to("chat.postMessage") == []
