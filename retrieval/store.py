@@ -136,6 +136,7 @@ def save_index(
         version = f"{_VERSION_PREFIX}{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}"
         target = directory / version
         target.mkdir()
+        installed = False
         try:
             files = {}
             for name, array in arrays.items():
@@ -162,9 +163,11 @@ def save_index(
             _fsync_directory(target)
             _write_durably(directory / f"{_CURRENT}.tmp-{os.getpid()}", version.encode("ascii"))
             os.replace(directory / f"{_CURRENT}.tmp-{os.getpid()}", directory / _CURRENT)
+            installed = True
             _fsync_directory(directory)
         except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
+            if not installed:  # once CURRENT names it, the new version is the live one
+                shutil.rmtree(target, ignore_errors=True)
             raise
         # Holding the lock, no other writer is mid-save: every other version is garbage
         # (older live ones, or ones left by a killed writer).
