@@ -54,7 +54,13 @@ def load_or_build(
         loaded = store.load_index(index_dir, key)
         if loaded is not None:
             arrays, meta = loaded
-            return Index(arrays, meta), True
+            try:
+                return Index(arrays, meta), True
+            except (ValueError, KeyError, TypeError) as exc:
+                # Intact bytes but not the layout this code reads: never serve it, rebuild.
+                logger.warning(
+                    "Index cache %s has an unreadable layout (%s); rebuilding.", index_dir, exc
+                )
     index = build_index(corpus_dir, params, n_process=n_process, progress=progress)
     try:
         store.save_index(index_dir, *index.to_store(), key=key)
