@@ -43,7 +43,7 @@ def check_slack_settings(settings: Settings, http: bool) -> None:
     if not settings.slack_bot_token:
         raise SettingsError(
             "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-            "OAuth & Permissions page into .env (see docs/slack.md)"
+            "OAuth & Permissions page into .env (see README.md, section The Slack app)"
         )
     if http and not settings.slack_signing_secret:
         raise SettingsError(

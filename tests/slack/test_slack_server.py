@@ -39,7 +39,7 @@ START_SECONDS = 90  # loading spaCy and the index on a slow CI machine
 MISSING = {
     "SLACK_BOT_TOKEN": (
         "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-        "OAuth & Permissions page into .env (see docs/slack.md)"
+        "OAuth & Permissions page into .env (see README.md, section The Slack app)"
     ),
     "SLACK_SIGNING_SECRET": (
         "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
