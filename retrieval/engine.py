@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 MAX_SNIPPET_CHARS = 350
 SHORT_SENTENCE_CHARS = 90  # a sentence shorter than this is shown with its next neighbour
+CANDIDATE_POOL = 100  # best BM25 sentences reranked and tested; room for merged duplicates
+MAX_SOURCES_PER_SNIPPET = 5  # a sentence syndicated in 60 articles cites the 5 best
 PROXIMITY_WINDOW = 2  # terms at most this far apart (after stop words) count as side by side
 
 _NUMBER_QUESTION = re.compile(
@@ -201,7 +203,7 @@ class Engine:
         weights: dict[str, float],
         names: set[str],
         kind: str | None,
-        pool: int = 60,
+        pool: int = CANDIDATE_POOL,
     ) -> list[_Hit]:
         """The sentences that answer, best first; empty when none is relevant enough.
 
@@ -294,7 +296,7 @@ class Engine:
                 head = group[0]
                 union = len(head.terms | hit.terms) or 1
                 if len(head.terms & hit.terms) / union >= self.params.duplicate_jaccard:
-                    if all(
+                    if len(group) < MAX_SOURCES_PER_SNIPPET and all(
                         self.index.article_of[h.index] != self.index.article_of[hit.index]
                         for h in group
                     ):

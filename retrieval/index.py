@@ -7,16 +7,18 @@ only when an answer needs them.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.analyzer import ANALYZER_VERSION, Analyzer, default_analyzer
+from retrieval.analyzer import ANALYZER_VERSION, default_analyzer
 from retrieval.bm25 import SparseBM25
-from retrieval.corpus import read_corpus
+from retrieval.corpus import ArticleFile, read_corpus
 from retrieval.ingest import Sentence, split_articles
 from retrieval.model import Article
 
@@ -136,36 +138,68 @@ def context_terms(
     return out
 
 
+# One analysed article: its sentences, their terms, their context terms.
+_Analysed = tuple[list[Sentence], list[list[str]], list[list[str]]]
+# Articles per task when several processes share the work: big enough to amortise pickling.
+_CHUNK = 64
+
+
+def _analyse(files: list[ArticleFile], window: int) -> list[_Analysed]:
+    """Split and analyse ``files`` (runs in a worker process when ``n_process`` > 1)."""
+    analyzer = default_analyzer()
+    out = []
+    for article_file, sentences in split_articles(files):
+        terms = [analyzer.terms(s.text) for s in sentences]
+        title = analyzer.terms(article_file.article.title)
+        out.append((sentences, terms, context_terms(sentences, terms, title, window)))
+    return out
+
+
+def _analysed_articles(
+    files: list[ArticleFile], window: int, n_process: int
+) -> Iterator[_Analysed]:
+    if n_process <= 1 or len(files) <= _CHUNK:
+        for i in range(0, len(files), _CHUNK):
+            yield from _analyse(files[i : i + _CHUNK], window)
+        return
+    # Whole articles go to the workers, analysis included: spaCy's own n_process would only
+    # parallelise tokenisation and pay to pickle every Doc back (measured: slower than one).
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=n_process) as pool:
+        for result in pool.map(_analyse, chunks, itertools.repeat(window)):
+            yield from result
+
+
 def build_index(
     corpus_dir: Path,
     params: Params = Params(),
-    analyzer: Analyzer | None = None,
     *,
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
 ) -> Index:
     """Read, clean, split and analyse the corpus, and index it with BM25.
 
+    ``n_process`` > 1 shares the splitting and analysis among worker processes;
+    ``progress`` is called once per article.
+
     Raises:
         ValueError: no usable article (every problem file is named in the message).
         FileNotFoundError: ``corpus_dir`` does not exist.
     """
-    analyzer = analyzer or default_analyzer()
     files, problems = read_corpus(corpus_dir)
     articles: list[Article] = []
     sentences: list[Sentence] = []
     sentence_terms: list[list[str]] = []
     contexts: list[list[str]] = []
     article_of: list[int] = []
-    for article_file, article_sentences in split_articles(
-        files, n_process=n_process, on_article=progress
-    ):
+    analysed = _analysed_articles(files, params.window, n_process)
+    for article_file, (article_sentences, terms, ctx) in zip(files, analysed, strict=True):
+        if progress:
+            progress()
         if not article_sentences:
             problems.append(f"{article_file.path.name}: no sentence left after clean-up")
             continue
-        terms = [analyzer.terms(s.text) for s in article_sentences]
-        title = analyzer.terms(article_file.article.title)
-        contexts.extend(context_terms(article_sentences, terms, title, params.window))
+        contexts.extend(ctx)
         article_of.extend([len(articles)] * len(article_sentences))
         articles.append(article_file.article)
         sentences.extend(article_sentences)

@@ -10,7 +10,7 @@ left at the end of the previous sentence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -97,16 +97,12 @@ def repair_sentences(pieces: Iterable[str]) -> list[str]:
 
 
 def split_articles(
-    articles: list[ArticleFile],
-    *,
-    batch_size: int = 256,
-    n_process: int = 1,
-    on_article: Callable[[], None] | None = None,
+    articles: list[ArticleFile], *, batch_size: int = 256
 ) -> Iterator[tuple[ArticleFile, list[Sentence]]]:
     """Split each article into sentences, in order.
 
-    All paragraphs of all articles stream through one ``nlp.pipe`` (batched; ``n_process`` > 1
-    uses spaCy's worker processes); ``on_article`` is called once per article (progress).
+    All paragraphs of all articles stream through one batched ``nlp.pipe``; several processes
+    are used a level up, on whole articles (``retrieval.index.build_index``).
     """
     nlp = sentence_pipeline()
     cleaned = [clean_body(a.body, title=a.article.title) for a in articles]
@@ -115,20 +111,16 @@ def split_articles(
         for index, paragraphs in enumerate(cleaned)
         for number, paragraph in enumerate(paragraphs)
     )
-    docs = nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process)
+    docs = nlp.pipe(stream, as_tuples=True, batch_size=batch_size)
     current: list[Sentence] = []
     index = 0
     for doc, (doc_index, number) in docs:
         while index < doc_index:
             yield articles[index], current
-            if on_article:
-                on_article()
             index, current = index + 1, []
         _append_paragraph(current, articles[index], number, doc)
     while index < len(articles):
         yield articles[index], current
-        if on_article:
-            on_article()
         index, current = index + 1, []
 
 
