@@ -19,6 +19,7 @@ ALIASES: dict[str, str] = {
     # Names the stemmer would mangle into a French word ("openai" → "open" → "ouvert").
     "openai": "openai",
     "chatgpt": "chatgpt",
+    "meta": "meta",  # not "met" (mettre)
     "openaai": "openai",
     "open-ai": "openai",
     "openai's": "openai",
