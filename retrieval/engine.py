@@ -31,7 +31,7 @@ from retrieval import messages
 from retrieval.analyzer import Analyzer, Token, default_analyzer
 from retrieval.cache import load_or_build
 from retrieval.index import Index, Params
-from retrieval.model import Answer, Article, Snippet, Source
+from retrieval.model import MONTHS_FR, Answer, Article, Snippet, Source
 
 logger = logging.getLogger(__name__)
 
@@ -50,27 +50,7 @@ _DATE_QUESTION = re.compile(
     r"\b(?:quand|depuis quand|en quelle année|à quelle date|when|what year)\b", re.IGNORECASE
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_DATE_WORDS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-)
+_DATE_WORDS = (*MONTHS_FR, "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def _looks_like_name(surface: str, at_start: bool, analyzer: Analyzer) -> bool:

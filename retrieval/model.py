@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-_MONTHS_FR = (
+MONTHS_FR = (
     "janvier",
     "février",
     "mars",
@@ -35,7 +35,7 @@ def month_label_fr(date: str) -> str:
             return date
     except ValueError:
         return date
-    return f"{_MONTHS_FR[month - 1]} {year}"
+    return f"{MONTHS_FR[month - 1]} {year}"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,13 @@ CORPUS = ROOT / "corpus"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without the settings a developer may have exported."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+
+
 def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+    env = clean_env()
     return subprocess.run(
         [
             sys.executable,
@@ -127,7 +132,7 @@ def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
     # A bigger corpus makes the rebuild long enough to be killed in the middle.
     for n in range(150):
         shutil.copy(next(corpus.glob("001-*.md")), corpus / f"copy-{n:03}.md")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env = clean_env()
     proc = subprocess.Popen(
         [
             sys.executable,
