@@ -10,20 +10,31 @@ from bot.messages import HELP_WORDS
 MAX_QUESTION_CHARS = 1000
 
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+# Slack markup in message text: <@U…>, <!channel>, <#C…|name>, <!subteam^S…>, <url|label>.
+# (Characters the person typed as text arrive escaped, so a literal < never matches.)
+_SLACK_MARKUP = re.compile(r"<([^<>\s][^<>]*)>")
 
 
-def clean_question(text: str, bot_user_id: str | None = None) -> str:
-    """Remove the bot's own mention, undo Slack's ``&amp;``-style escaping, tidy whitespace.
+def _markup_to_text(match: re.Match[str]) -> str:
+    target, _, label = match.group(1).partition("|")
+    if target[:1] in "@!#":
+        # Mentions and channel links are not part of the question: as words they would make
+        # the engine look for "channel" or "U0123" in the articles.
+        return " "
+    return f" {label} " if label else " "  # a link: its label is words, its address is not
+
+
+def clean_question(text: str) -> str:
+    """Remove Slack markup (mentions, channel links, link addresses), undo Slack's
+    ``&amp;``-style escaping, tidy whitespace.
 
     Args:
         text: the message or command text as Slack sent it.
-        bot_user_id: the bot's user id; its ``<@ID>`` (or ``<@ID|name>``) mentions are removed.
 
     Returns:
         The question, at most ``MAX_QUESTION_CHARS`` characters; "" when nothing is left.
     """
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    text = _SLACK_MARKUP.sub(_markup_to_text, text)
     for entity, char in _SLACK_ENTITIES:
         text = text.replace(entity, char)
     return " ".join(text.split())[:MAX_QUESTION_CHARS]

@@ -253,12 +253,14 @@ def test_slash_command_without_question_shows_help(slack, bot_http, text):
 
 
 def test_question_markup_is_escaped_not_echoed_live(slack, bot_http):
-    """<!channel>, <@U…> and & typed in a question come back escaped, never as live markup."""
-    call = command_answer(slack, bot_http, f"<!channel> <@U999> AT&T {QUESTION}")
+    """<!channel> and <@U…> in a question are dropped and & escaped: nothing echoes live,
+    and the markup does not stop the question from being answered."""
+    call = command_answer(slack, bot_http, f"<!channel> <@U999> AT&amp;T {QUESTION}")
     posted = all_text(call.params)
-    assert "&lt;!channel&gt; &lt;@U999&gt; AT&amp;T" in posted
-    assert "<!channel>" not in posted
-    assert "<@U999>" not in posted
+    assert "AT&amp;T" in posted
+    assert "<!channel>" not in posted and "!channel" not in posted
+    assert "<@U999>" not in posted and "U999" not in posted
+    assert "300 millions de dollars" in posted
 
 
 def test_share_button_posts_the_answer_in_the_channel(slack, bot_http):

@@ -15,19 +15,25 @@ BOT = "UBOT0001"
         ("<@UBOT0001> Combien Google a-t-il investi ?", "Combien Google a-t-il investi ?"),
         ("<@UBOT0001|openai-deals>   Qui ?", "Qui ?"),
         ("Dis-moi <@UBOT0001>, qui finance OpenAI ?", "Dis-moi , qui finance OpenAI ?"),
-        ("<@UOTHER01> et <@UBOT0001> : AT&amp;T &lt;3", "<@UOTHER01> et : AT&T <3"),
+        ("<@UOTHER01> et <@UBOT0001> : AT&amp;T &lt;3", "et : AT&T <3"),
+        ("<!channel> <!here> <#C0123|general> Azure ?", "Azure ?"),
+        ("<!subteam^S0123|@equipe-ia> OpenAI ?", "OpenAI ?"),
+        (
+            "Lu sur <https://example.com/a|cet article> et <https://example.com/b>",
+            "Lu sur cet article et",
+        ),
         ("  plusieurs\n\nlignes\tet   espaces ", "plusieurs lignes et espaces"),
         ("<@UBOT0001>", ""),
     ],
 )
 def test_clean_question(text, question):
-    """Only the bot's own mention is removed; Slack's &amp; &lt; &gt; are undone."""
-    assert clean_question(text, BOT) == question
+    """Slack markup (mentions, channels, link addresses) is removed; &amp; &lt; &gt; undone."""
+    assert clean_question(text) == question
 
 
 def test_clean_question_caps_the_length():
     """A pasted novel is cut to MAX_QUESTION_CHARS before it reaches the engine."""
-    assert len(clean_question("mot " * 10_000, BOT)) == MAX_QUESTION_CHARS
+    assert len(clean_question("mot " * 10_000)) == MAX_QUESTION_CHARS
 
 
 @pytest.mark.parametrize("text", ["", "aide", "Aide !", "help", "HELP.", "?", "bonjour"])

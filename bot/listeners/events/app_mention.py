@@ -27,7 +27,7 @@ def build(answerer: Answerer) -> Callable[..., None]:
             channel=event["channel"],
             ts=event["ts"],
             thread_ts=event.get("thread_ts") or event["ts"],
-            question=clean_question(event.get("text", ""), context.bot_user_id),
+            question=clean_question(event.get("text", "")),
             event_id=body.get("event_id"),
         )
 

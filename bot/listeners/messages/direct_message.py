@@ -39,7 +39,7 @@ def build(answerer: Answerer) -> Callable[..., None]:
             channel=event["channel"],
             ts=event["ts"],
             thread_ts=event.get("thread_ts"),
-            question=clean_question(event["text"], context.bot_user_id),
+            question=clean_question(event["text"]),
             event_id=body.get("event_id"),
         )
 
