@@ -20,6 +20,12 @@ ALIASES: dict[str, str] = {
     "openai": "openai",
     "chatgpt": "chatgpt",
     "meta": "meta",  # not "met" (mettre)
+    # Common words that stemming would pull into a synonym group: "mise en œuvre" is not an
+    # investment ("miser"), "en partie" is not a stake ("part").
+    "mise": "mise",
+    "mises": "mise",
+    "partie": "partie",
+    "parties": "partie",
     "openaai": "openai",
     "open-ai": "openai",
     "openai's": "openai",
