@@ -26,6 +26,9 @@ ALIASES: dict[str, str] = {
     "mises": "mise",
     "partie": "partie",
     "parties": "partie",
+    "partir": "partir",  # "à partir de"
+    "parti": "partir",
+    "partis": "partir",
     "openaai": "openai",
     "open-ai": "openai",
     "openai's": "openai",
@@ -112,7 +115,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("lancer", "lancement", "launch", "launched", "sortir", "sortie", "release"),
     ("publier", "publication", "libérer", "published", "publish"),
     ("démissionner", "démission", "resign", "quit"),
-    ("créer", "création", "fonder", "created", "founded"),
+    ("créer", "création", "created", "founded"),  # not "fonder": its stem is "fonds"
     ("bénéficier", "obtenir", "profiter", "get", "obtain", "gain"),
     ("conseil", "board"),
     ("ouvert", "open", "libre"),
