@@ -23,19 +23,16 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
 
 
+def command(*args: str, index_dir: Path, corpus: Path = CORPUS) -> list[str]:
+    """The openai-deals command line on ``corpus`` with its cache in ``index_dir``."""
+    return [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus),
+            "--index-dir", str(index_dir), *args]  # fmt: skip
+
+
 def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
     env = clean_env()
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "openai_deals.cli",
-            "--corpus",
-            str(corpus),
-            "--index-dir",
-            str(index_dir),
-            *args,
-        ],
+        command(*args, index_dir=index_dir, corpus=corpus),
         input=stdin,
         capture_output=True,
         text=True,
@@ -132,21 +129,10 @@ def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
     # A bigger corpus makes the rebuild long enough to be killed in the middle.
     for n in range(150):
         shutil.copy(next(corpus.glob("001-*.md")), corpus / f"copy-{n:03}.md")
-    env = clean_env()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "openai_deals.cli",
-            "--corpus",
-            str(corpus),
-            "--index-dir",
-            str(index_dir),
-            "index",
-            "--force",
-        ],
+        command("index", "--force", index_dir=index_dir, corpus=corpus),
         cwd=ROOT,
-        env=env,
+        env=clean_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
