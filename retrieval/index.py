@@ -61,6 +61,7 @@ class Index:
 
     def __init__(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         self._a = arrays
+        self._meta = meta
         self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
         self.problems: list[str] = list(meta.get("problems", []))
         self.vocabulary: list[str] = meta["vocabulary"]
@@ -89,7 +90,7 @@ class Index:
 
     def sentence(self, i: int) -> Sentence:
         article = self.article(i)
-        position = int(self._a["position"][i])
+        position = int(self.position[i])
         return Sentence(
             sid=f"{article.article_id}#{position}",
             article_id=article.article_id,
@@ -107,12 +108,8 @@ class Index:
         return None
 
     def to_store(self) -> tuple[dict[str, np.ndarray], dict]:
-        meta = {
-            "articles": [asdict(a) for a in self.articles],
-            "problems": self.problems,
-            "vocabulary": self.vocabulary,
-        }
-        return dict(self._a), meta
+        """The arrays and JSON metadata this index was made from, for ``retrieval.store``."""
+        return dict(self._a), self._meta
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
