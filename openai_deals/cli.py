@@ -131,10 +131,11 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _index(args, settings: Settings) -> int:
-    from retrieval.corpus import read_corpus
+    from retrieval.corpus import corpus_files
 
-    files, _ = read_corpus(settings.corpus_dir)
-    progress = _Progress(len(files)) if sys.stderr.isatty() and len(files) > 20 else None
+    # Count the files without reading them: the build reads (and reports) them once.
+    total = len(corpus_files(settings.corpus_dir)) if settings.corpus_dir.is_dir() else 0
+    progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
     engine = _engine(settings, rebuild=args.force, n_process=max(1, args.jobs), progress=progress)
     if progress:
         progress.close()

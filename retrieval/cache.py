@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from retrieval import store
+from retrieval.corpus import corpus_files
 from retrieval.index import Index, Params, build_index
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def cache_key(corpus_dir: Path, params: Params) -> str:
         parts += [name, _PACKAGE / name]
     for path in sorted((_PACKAGE / "lang").glob("*.py")):
         parts += [path.name, path]
-    for path in sorted(Path(corpus_dir).glob("*.md")):
+    for path in corpus_files(corpus_dir):
         parts += [path.name, path]
     return store.content_key(*parts)
 

@@ -97,6 +97,11 @@ def parse_article(text: str, path: Path) -> ArticleFile:
     return ArticleFile(article=article, body=body, path=path)
 
 
+def corpus_files(directory: Path) -> list[Path]:
+    """The article files of ``directory``: every ``*.md`` but README.md, sorted by name."""
+    return sorted(p for p in Path(directory).glob("*.md") if p.name.lower() != "readme.md")
+
+
 def read_corpus(directory: Path) -> tuple[list[ArticleFile], list[str]]:
     """Read every ``*.md`` article of ``directory`` (README.md excepted), sorted by name.
 
@@ -108,9 +113,7 @@ def read_corpus(directory: Path) -> tuple[list[ArticleFile], list[str]]:
     seen: set[str] = set()
     if not directory.is_dir():
         raise FileNotFoundError(f"corpus directory {directory} does not exist")
-    for path in sorted(directory.glob("*.md")):
-        if path.name.lower() == "readme.md":
-            continue
+    for path in corpus_files(directory):
         try:
             parsed = parse_article(path.read_text(encoding="utf-8"), path)
         except UnicodeDecodeError as exc:
