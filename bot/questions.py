@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.messages import HELP_WORDS
-
-# Long enough for any real question; keeps a pasted article from slowing the engine down.
-MAX_QUESTION_CHARS = 1000
+from retrieval.engine import MAX_QUESTION_CHARS  # the engine reads no further
 
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 # Slack markup in message text: <@U…>, <!channel>, <#C…|name>, <!subteam^S…>, <url|label>.

@@ -35,7 +35,7 @@ from retrieval.model import MONTHS_FR, Answer, Article, Snippet, Source
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
+MAX_QUESTION_CHARS = 1000  # enough for any real question; a pasted article stays cheap
 MAX_SNIPPET_CHARS = 350
 SHORT_SENTENCE_CHARS = 90  # a sentence shorter than this is shown with its next neighbour
 CANDIDATE_POOL = 100  # best BM25 sentences reranked and tested; room for merged duplicates
