@@ -53,7 +53,7 @@ sys.path[:0] = [str(REPO), str(BENCH)]
 
 import synthetic  # noqa: E402  (bench/ is not a package: path set just above)
 
-from retrieval.index import Params  # noqa: E402
+from openai_deals.retrieval.index import Params  # noqa: E402
 
 SYSTEMS = ("ours", "ours_loaded", "rank_bm25", "bm25s")
 TOP = 10
@@ -114,8 +114,8 @@ def worker(spec: dict) -> dict:
     out["base_mib"] = _peak_mib()
 
     if system == "ours":
-        from retrieval.bm25 import SparseBM25
-        from retrieval.store import save_index
+        from openai_deals.retrieval.bm25 import SparseBM25
+        from openai_deals.retrieval.store import save_index
 
         start = time.perf_counter()
         index = SparseBM25.build(corpus, **params)
@@ -129,8 +129,8 @@ def worker(spec: dict) -> dict:
         out["disk_mib"] = _dir_mib(store_dir)
 
     elif system == "ours_loaded":
-        from retrieval.bm25 import SparseBM25
-        from retrieval.store import load_index
+        from openai_deals.retrieval.bm25 import SparseBM25
+        from openai_deals.retrieval.store import load_index
 
         start = time.perf_counter()
         arrays, _meta = load_index(store_dir, key=spec["label"])
@@ -261,7 +261,7 @@ def _agreement(runs: dict[str, dict], epsilon: float) -> dict[str, float | None]
 
 def _real_data(corpus_dir: str, n_queries: int, workdir: Path) -> Path | None:
     try:
-        from retrieval.engine import load_engine
+        from openai_deals.retrieval.engine import load_engine
 
         index = load_engine(Path(corpus_dir), workdir / "real-index").index
         if hasattr(index, "sentence_terms"):
@@ -372,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
-    parser.add_argument("--real", nargs="?", const=str(REPO / "corpus"), default=None)
+    bundled = str(REPO / "openai_deals" / "corpus")
+    parser.add_argument("--real", nargs="?", const=bundled, default=None)
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     # Default to the parameters the project answers with, so the numbers are the real ones.
     parser.add_argument("--k1", type=float, default=Params().k1)

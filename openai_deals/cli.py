@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from openai_deals import __version__
 from openai_deals.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("openai_deals")
@@ -20,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="openai-deals",
         description="Answer French questions about AI partnerships with cited news snippets.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--corpus", type=Path, help="corpus directory (default: CORPUS_DIR)")
     parser.add_argument("--index-dir", type=Path, help="index cache directory (INDEX_DIR)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _engine(settings: Settings, **kwargs):
-    from retrieval.engine import load_engine  # deferred: keeps `--help` instant
+    from openai_deals.retrieval.engine import load_engine  # deferred: keeps `--help` instant
 
     return load_engine(settings.corpus_dir, settings.resolved_index_dir, **kwargs)
 
@@ -131,7 +133,7 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _index(args, settings: Settings) -> int:
-    from retrieval.corpus import corpus_files
+    from openai_deals.retrieval.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir)) if settings.corpus_dir.is_dir() else 0
@@ -147,7 +149,7 @@ def _index(args, settings: Settings) -> int:
 
 
 def _eval(args, settings: Settings) -> int:
-    from retrieval.evaluate import evaluate, load_questions
+    from openai_deals.retrieval.evaluate import evaluate, load_questions
 
     try:
         items = load_questions(args.file)
@@ -171,7 +173,7 @@ def _eval(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
-    from bot.server import main as serve_main
+    from openai_deals.slack.server import main as serve_main
 
     return serve_main(settings, http=args.http, port=args.port) or 0
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from pathlib import Path
 from urllib.parse import urlparse
 
+import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
+# The five bundled articles ship inside the package, so an installed wheel answers from
+# any directory.
+BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
 
 
@@ -33,8 +37,8 @@ class Settings(BaseSettings):
     slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
 
-    corpus_dir: Path = DEFAULT_CORPUS_DIR
-    # Where the analysed corpus and BM25 index are cached; None = <corpus_dir>/../.cache/index
+    corpus_dir: Path = BUNDLED_CORPUS_DIR
+    # Where the analysed corpus and BM25 index are cached; None = the user's cache directory
     index_dir: Path | None = None
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: str = "INFO"
@@ -84,7 +88,16 @@ class Settings(BaseSettings):
 
     @property
     def resolved_index_dir(self) -> Path:
-        return self.index_dir or self.corpus_dir.resolve().parent / ".cache" / "index"
+        """INDEX_DIR, else one folder per corpus in the user's cache directory.
+
+        The package directory may be read-only (a system-wide install), and two corpora
+        sharing one cache folder would rebuild each other's index on every switch.
+        """
+        if self.index_dir is not None:
+            return self.index_dir
+        corpus = str(self.corpus_dir.resolve())
+        tag = hashlib.sha256(corpus.encode("utf-8")).hexdigest()[:12]
+        return platformdirs.user_cache_path("openai-deals") / "index" / tag
 
 
 class SettingsError(Exception):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from retrieval.engine import Engine, load_engine
-from retrieval.evaluate import evaluate, load_questions
-from retrieval.index import Params
+from openai_deals.retrieval.engine import Engine, load_engine
+from openai_deals.retrieval.evaluate import evaluate, load_questions
+from openai_deals.retrieval.index import Params
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
 
 VARIANTS = {
     "all mechanisms": {},

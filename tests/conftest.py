@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.engine import Engine, load_engine
+from openai_deals.retrieval.engine import Engine, load_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "openai_deals" / "corpus"
 
 
 @pytest.fixture(scope="session")

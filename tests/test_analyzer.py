@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.analyzer import default_analyzer
-from retrieval.lang.lexicon import SYNONYMS
+from openai_deals.retrieval.analyzer import default_analyzer
+from openai_deals.retrieval.lang.lexicon import SYNONYMS
 
 
 @pytest.fixture(scope="module")

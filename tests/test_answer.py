@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.engine import MAX_SNIPPET_CHARS, Engine, shorten
-from retrieval.evaluate import evaluate, load_questions
-from retrieval.index import build_index
+from openai_deals.retrieval.engine import MAX_SNIPPET_CHARS, Engine, shorten
+from openai_deals.retrieval.evaluate import evaluate, load_questions
+from openai_deals.retrieval.index import build_index
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.jsonl"
 

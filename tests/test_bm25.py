@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval.bm25 import SparseBM25
+from openai_deals.retrieval.bm25 import SparseBM25
 
 PARAMETERS = [
     # (k1, b, epsilon): rank-bm25's defaults, the project's likely setting, edge values.

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import store
-from retrieval.cache import cache_key, load_or_build
-from retrieval.index import Params
+from openai_deals.retrieval import store
+from openai_deals.retrieval.cache import cache_key, load_or_build
+from openai_deals.retrieval.index import Params
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
 
 
 def test_second_load_comes_from_the_cache(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
+CORPUS = ROOT / "openai_deals" / "corpus"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
@@ -141,9 +141,9 @@ def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
     proc.wait(timeout=30)
     for path in list(corpus.glob("copy-*.md")):
         path.unlink()
-    from retrieval import store
-    from retrieval.cache import cache_key
-    from retrieval.index import Params
+    from openai_deals.retrieval import store
+    from openai_deals.retrieval.cache import cache_key
+    from openai_deals.retrieval.index import Params
 
     assert store.load_index(index_dir, cache_key(corpus, Params())) is not None
 

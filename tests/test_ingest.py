@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.clean import clean_body, is_furniture, normalize, repair_glued_sentences
-from retrieval.corpus import ArticleFile, CorpusFileError, parse_article, read_corpus
-from retrieval.ingest import repair_sentences, split_articles
-from retrieval.model import Article
+from openai_deals.retrieval.clean import clean_body, is_furniture, normalize, repair_glued_sentences
+from openai_deals.retrieval.corpus import ArticleFile, CorpusFileError, parse_article, read_corpus
+from openai_deals.retrieval.ingest import repair_sentences, split_articles
+from openai_deals.retrieval.model import Article
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
 
 
 @pytest.mark.parametrize(

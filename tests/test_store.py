@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.bm25 import SparseBM25
-from retrieval.store import content_key, load_index, save_index
+from openai_deals.retrieval.bm25 import SparseBM25
+from openai_deals.retrieval.store import content_key, load_index, save_index
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,7 +75,7 @@ def test_replacing_keeps_only_the_new_version(tmp_path):
 
 def test_missing_directory_returns_none(tmp_path, caplog):
     """No cache yet: None, logged as information, not as a problem."""
-    with caplog.at_level(logging.INFO, logger="retrieval.store"):
+    with caplog.at_level(logging.INFO, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path / "nothing", key="k") is None
     assert "No index cache at" in caplog.text
 
@@ -83,7 +83,7 @@ def test_missing_directory_returns_none(tmp_path, caplog):
 def test_key_mismatch_returns_none(tmp_path, caplog):
     """A cache built for another key (corpus, analyzer or parameters changed) is stale."""
     save_index(tmp_path, _arrays(), {}, key="old-key")
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="new-key") is None
     assert "stale" in caplog.text
 
@@ -94,7 +94,7 @@ def test_truncated_file_returns_none(tmp_path, caplog):
     path = _live_folder(tmp_path) / "big.npy"
     with path.open("r+b") as file:
         file.truncate(path.stat().st_size - 100)
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="k") is None
     assert "truncated" in caplog.text
 
@@ -103,7 +103,7 @@ def test_missing_file_returns_none(tmp_path, caplog):
     """A version missing one of its arrays is refused."""
     save_index(tmp_path, _arrays(), {}, key="k")
     (_live_folder(tmp_path) / "small.npy").unlink()
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="k") is None
     assert "small.npy is missing" in caplog.text
 
@@ -116,7 +116,7 @@ def test_flipped_byte_returns_none(tmp_path, caplog, name):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="k") is None
     assert "CRC-32" in caplog.text
 
@@ -147,7 +147,7 @@ def test_other_format_version_returns_none(tmp_path, caplog):
     manifest = json.loads(manifest_path.read_text())
     manifest["format_version"] = 999
     manifest_path.write_text(json.dumps(manifest))
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="k") is None
     assert "format version 999" in caplog.text
 
@@ -189,7 +189,7 @@ _WRITER = textwrap.dedent(
     """
     import sys
     import numpy as np
-    from retrieval.store import save_index
+    from openai_deals.retrieval.store import save_index
 
     directory, generations = sys.argv[1], int(sys.argv[2])
     for generation in range(1, generations + 1):

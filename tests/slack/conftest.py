@@ -18,12 +18,12 @@ from slack_bolt import App
 from slack_payloads import SIGNING_SECRET
 from slack_standin import WAIT_SECONDS, MockSlack, SocketModeStandIn
 
-from bot.app import create_app
-from bot.server import make_http_server
+from openai_deals.retrieval.engine import Engine
 from openai_deals.settings import Settings, load_settings
-from retrieval.engine import Engine
+from openai_deals.slack.app import create_app
+from openai_deals.slack.server import make_http_server
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "openai_deals" / "corpus"
 
 
 @pytest.fixture(autouse=True)
@@ -109,5 +109,5 @@ def serve_app() -> Callable[[App], contextlib.AbstractContextManager[RunningApp]
 @pytest.fixture
 def bot_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Capture the bot's logs, debug included."""
-    caplog.set_level(logging.DEBUG, logger="bot")
+    caplog.set_level(logging.DEBUG, logger="openai_deals.slack")
     return caplog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.buttons import VALUE_MAX_CHARS, AnswerRef, InvalidButtonValue, Surface
+from openai_deals.slack.buttons import VALUE_MAX_CHARS, AnswerRef, InvalidButtonValue, Surface
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.dedup import SeenKeys
+from openai_deals.slack.dedup import SeenKeys
 
 
 class FakeClock:

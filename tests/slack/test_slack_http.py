@@ -28,9 +28,9 @@ from slack_payloads import (
 )
 from slack_standin import BOT_ID, BOT_USER_ID, wait_for_log
 
-from bot import messages as m
-from bot.app import create_app
-from bot.buttons import (
+from openai_deals.slack import messages as m
+from openai_deals.slack.app import create_app
+from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
     ACTION_MORE,

@@ -17,10 +17,15 @@ from slack_payloads import (
     slash_command,
 )
 
-from bot import messages as m
-from bot.app import create_app
-from bot.buttons import ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_MORE, ACTION_SHARE
-from bot.server import EVENTS_PATH
+from openai_deals.slack import messages as m
+from openai_deals.slack.app import create_app
+from openai_deals.slack.buttons import (
+    ACTION_FEEDBACK_DOWN,
+    ACTION_FEEDBACK_UP,
+    ACTION_MORE,
+    ACTION_SHARE,
+)
+from openai_deals.slack.server import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = {

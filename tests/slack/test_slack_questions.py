@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions import MAX_QUESTION_CHARS, clean_question, is_from_a_person, is_help_request
+from openai_deals.slack.questions import (
+    MAX_QUESTION_CHARS,
+    clean_question,
+    is_from_a_person,
+    is_help_request,
+)
 
 BOT = "UBOT0001"
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from bot import messages as m
-from bot.buttons import (
+from openai_deals.retrieval.model import Answer, Article, Snippet, Source
+from openai_deals.slack import messages as m
+from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
     ACTION_MORE,
@@ -15,7 +16,7 @@ from bot.buttons import (
     AnswerRef,
     Surface,
 )
-from bot.render import (
+from openai_deals.slack.render import (
     escape,
     render_answer,
     render_help,
@@ -23,7 +24,6 @@ from bot.render import (
     snippet_quote,
     sources_context,
 )
-from retrieval.model import Answer, Article, Snippet, Source
 
 SOURCE_1 = Source("a1", "Google mise sur Anthropic", "2023-02", "Les Échos", 1)
 SOURCE_2 = Source("a2", "Le pari de Google", "2023-03-14", "", 2)

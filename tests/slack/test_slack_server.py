@@ -30,9 +30,9 @@ from slack_payloads import (
 )
 from slack_standin import BOT_USER_ID
 
-from bot import server
-from bot.app import create_app
 from openai_deals.settings import SettingsError
+from openai_deals.slack import server
+from openai_deals.slack.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90  # loading spaCy and the index on a slow CI machine
@@ -111,7 +111,7 @@ def child_env(slack, index_dir: Path, **values: str) -> dict[str, str]:
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_BASE_URL=slack.api_url,
-        CORPUS_DIR=str(ROOT / "corpus"),
+        CORPUS_DIR=str(ROOT / "openai_deals" / "corpus"),
         INDEX_DIR=str(index_dir),
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="INFO",
@@ -204,11 +204,11 @@ def test_cli_serve_socket_mode_answers_envelopes(slack, socket_mode, index_dir, 
 
 
 def test_gunicorn_serves_the_wsgi_app(slack, index_dir, engine, tmp_path):
-    """`gunicorn --preload bot.wsgi:app` (the Procfile's web process) answers like the CLI."""
+    """The Procfile's web process (gunicorn on the WSGI app) answers like the CLI."""
     port = free_port()
     args = [
         sys.executable, "-m", "gunicorn", "--preload", "--workers", "1", "--threads", "4",
-        "--bind", f"127.0.0.1:{port}", "bot.wsgi:app",
+        "--bind", f"127.0.0.1:{port}", "openai_deals.slack.wsgi:app",
     ]  # fmt: skip
     with running(args, child_env(slack, index_dir), tmp_path) as process:
         wait_healthy(f"http://127.0.0.1:{port}", process, tmp_path)
@@ -219,7 +219,8 @@ def test_gunicorn_without_signing_secret_stops_with_one_line(slack, index_dir, t
     """A missing SLACK_SIGNING_SECRET stops gunicorn at start-up, naming the variable."""
     env = child_env(slack, index_dir)
     del env["SLACK_SIGNING_SECRET"]
-    args = [sys.executable, "-m", "gunicorn", "--preload", "--bind", "127.0.0.1:0", "bot.wsgi:app"]
+    args = [sys.executable, "-m", "gunicorn", "--preload", "--bind", "127.0.0.1:0",
+            "openai_deals.slack.wsgi:app"]  # fmt: skip
     result = subprocess.run(
         args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=START_SECONDS
     )

@@ -22,12 +22,12 @@ from slack_payloads import (
 )
 from slack_standin import BOT_USER_ID, MockSlack, SocketModeStandIn, wait_for_log
 
-from bot.app import create_app
-from bot.buttons import ACTION_SHARE
-from bot.server import make_socket_mode_handler
 from openai_deals.settings import load_settings
+from openai_deals.slack.app import create_app
+from openai_deals.slack.buttons import ACTION_SHARE
+from openai_deals.slack.server import make_socket_mode_handler
 
-CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "openai_deals" / "corpus"
 
 _envelopes = itertools.count(1)
 

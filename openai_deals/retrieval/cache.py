@@ -1,0 +1,70 @@
+"""The persistent index: load it from the cache directory, or build it and save it.
+
+The cache key hashes everything the index depends on: every corpus file (name and bytes), the
+retrieval parameters, and the source of the code that turns text into terms (analyzer, language
+data, clean-up, sentence splitting, index layout). Change any of them and the next start
+rebuilds; change nothing and every run reuses the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from openai_deals.retrieval import store
+from openai_deals.retrieval.corpus import corpus_files
+from openai_deals.retrieval.index import Index, Params, build_index
+
+logger = logging.getLogger(__name__)
+
+_PACKAGE = Path(__file__).resolve().parent
+# The code whose output is stored in the index.
+_INDEXING_CODE = ("analyzer.py", "clean.py", "ingest.py", "corpus.py", "index.py", "bm25.py")
+
+
+def cache_key(corpus_dir: Path, params: Params) -> str:
+    """The content hash an index of ``corpus_dir`` built with ``params`` is stored under."""
+    parts: list = [params.index_key(), f"store={store.FORMAT_VERSION}"]
+    for name in _INDEXING_CODE:
+        parts += [name, _PACKAGE / name]
+    for path in sorted((_PACKAGE / "lang").glob("*.py")):
+        parts += [path.name, path]
+    for path in corpus_files(corpus_dir):
+        parts += [path.name, path]
+    return store.content_key(*parts)
+
+
+def load_or_build(
+    corpus_dir: Path,
+    index_dir: Path,
+    params: Params = Params(),
+    *,
+    rebuild: bool = False,
+    n_process: int = 1,
+    progress: Callable[[], None] | None = None,
+) -> tuple[Index, bool]:
+    """Return the index of ``corpus_dir`` and whether it came from the cache.
+
+    A missing, stale, partial or corrupt cache is rebuilt (never served); the new index is
+    saved atomically. A cache directory that cannot be written is logged and the index is
+    still returned.
+    """
+    key = cache_key(corpus_dir, params)
+    if not rebuild:
+        loaded = store.load_index(index_dir, key)
+        if loaded is not None:
+            arrays, meta = loaded
+            try:
+                return Index(arrays, meta), True
+            except (ValueError, KeyError, TypeError) as exc:
+                # Intact bytes but not the layout this code reads: never serve it, rebuild.
+                logger.warning(
+                    "Index cache %s has an unreadable layout (%s); rebuilding.", index_dir, exc
+                )
+    index = build_index(corpus_dir, params, n_process=n_process, progress=progress)
+    try:
+        store.save_index(index_dir, *index.to_store(), key=key)
+    except OSError as exc:
+        logger.warning("Could not save the index cache to %s (%s); continuing.", index_dir, exc)
+    return index, False

@@ -1,0 +1,102 @@
+"""Retrieval evaluation on a question file (the format of ../shared/eval/dev.jsonl).
+
+Each line: ``{"id", "question", "answers": [substrings of a right sentence]}``; an empty
+``answers`` list means the question cannot be answered from the corpus and must be abstained.
+A snippet is right when one gold substring occurs in it (case-, apostrophe- and
+space-insensitive).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from openai_deals.retrieval.engine import Engine
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    questions: int
+    answerable: int
+    hit_at_1: float
+    hit_at_3: float
+    mrr_at_5: float
+    abstention_rate: float  # share of unanswerable questions that were abstained
+    false_abstention_rate: float  # share of answerable questions that were abstained
+    mean_snippet_chars: float
+    failures: tuple[str, ...]  # ids of answerable questions with no right snippet in the top 3
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(text.split())
+
+
+def load_questions(path: Path) -> list[dict]:
+    """Read a JSONL question file; raises ValueError naming the line of a malformed entry."""
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item.get("question"), str):
+                raise ValueError("no 'question' string")
+            if not isinstance(item.get("answers", []), list):
+                raise ValueError("'answers' must be a list")
+        except (json.JSONDecodeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{path.name}, line {number}: {exc}") from None
+        items.append(item)
+    return items
+
+
+def evaluate(engine: Engine, items: list[dict], k: int = 5) -> EvalReport:
+    """Run every question through ``engine`` and compute the metrics."""
+    hit1 = hit3 = rr = 0.0
+    answerable = abstained_ok = false_abstain = 0
+    lengths: list[int] = []
+    failures: list[str] = []
+    for item in items:
+        answer = engine.answer(item["question"], k=k)
+        lengths.extend(len(s.text) for s in answer.snippets[:3])
+        gold = [_fold(g) for g in item.get("answers", [])]
+        if not gold:
+            abstained_ok += answer.abstained
+            continue
+        answerable += 1
+        if answer.abstained:
+            false_abstain += 1
+        rank = next(
+            (
+                r
+                for r, s in enumerate(answer.snippets, start=1)
+                if any(g in _fold(s.text) for g in gold)
+            ),
+            None,
+        )
+        if rank == 1:
+            hit1 += 1
+        if rank is not None and rank <= 3:
+            hit3 += 1
+        else:
+            failures.append(str(item.get("id", item["question"])))
+        if rank is not None:
+            rr += 1 / rank
+    unanswerable = len(items) - answerable
+    return EvalReport(
+        questions=len(items),
+        answerable=answerable,
+        hit_at_1=round(hit1 / answerable, 4) if answerable else 0.0,
+        hit_at_3=round(hit3 / answerable, 4) if answerable else 0.0,
+        mrr_at_5=round(rr / answerable, 4) if answerable else 0.0,
+        abstention_rate=round(abstained_ok / unanswerable, 4) if unanswerable else 0.0,
+        false_abstention_rate=round(false_abstain / answerable, 4) if answerable else 0.0,
+        mean_snippet_chars=round(sum(lengths) / len(lengths), 1) if lengths else 0.0,
+        failures=tuple(failures),
+    )

@@ -1,0 +1,235 @@
+"""The built index: sentences, their terms and the two BM25 fields, as flat numpy arrays.
+
+The same arrays serve a freshly built index and one loaded (memory-mapped) from the cache, so
+loading never re-creates millions of Python objects: a sentence's text and terms are decoded
+only when an answer needs them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from openai_deals.retrieval.analyzer import ANALYZER_VERSION, default_analyzer
+from openai_deals.retrieval.bm25 import SparseBM25
+from openai_deals.retrieval.corpus import ArticleFile, read_corpus
+from openai_deals.retrieval.ingest import Sentence, split_articles
+from openai_deals.retrieval.model import Article
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Retrieval parameters (see ``openai_deals.retrieval.engine`` for what each does and the
+    README for how they were measured). The indexing ones are part of the cache key."""
+
+    k1: float = 0.9
+    b: float = 0.5
+    epsilon: float = 0.0
+    context_weight: float = 0.2
+    window: int = 1
+    min_coverage: float = 0.5  # share of the question's idf the best sentence must cover
+    follower_score_ratio: float = 0.5  # later snippets need this share of the best score
+    proximity_weight: float = 0.5  # per pair of question terms found side by side
+    answer_type_bonus: float = 0.3  # "combien" → an amount, "quand" → a date
+    duplicate_jaccard: float = 0.6  # term-set overlap above which two sentences are one
+    lead_bonus: float = 0.2  # for the first two sentences of an article (the lede)
+
+    def index_key(self) -> str:
+        """What the built index depends on besides the corpus and the code."""
+        return f"k1={self.k1} b={self.b} eps={self.epsilon} window={self.window} " + (
+            f"analyzer={ANALYZER_VERSION}"
+        )
+
+
+def _pack_strings(items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    encoded = [s.encode("utf-8") for s in items]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
+
+
+class Index:
+    """Sentences of the corpus with their analysed terms and BM25 fields."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        self._a = arrays
+        self._meta = meta
+        self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
+        self.problems: list[str] = list(meta.get("problems", []))
+        self.vocabulary: list[str] = meta["vocabulary"]
+        self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
+        self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
+        self.article_of = arrays["article"]
+        self.heading = arrays["heading"].astype(bool)
+        self.position = arrays["position"]
+        self._text = arrays["text_utf8"]
+        self._text_off = arrays["text_offsets"]
+        self._terms = arrays["term_ids"]
+        self._terms_off = arrays["term_offsets"]
+
+    def __len__(self) -> int:
+        return len(self.article_of)
+
+    def text(self, i: int) -> str:
+        return bytes(self._text[self._text_off[i] : self._text_off[i + 1]]).decode("utf-8")
+
+    def terms(self, i: int) -> list[str]:
+        ids = self._terms[self._terms_off[i] : self._terms_off[i + 1]]
+        return [self.vocabulary[t] for t in ids.tolist()]
+
+    def article(self, i: int) -> Article:
+        return self.articles[int(self.article_of[i])]
+
+    def sentence(self, i: int) -> Sentence:
+        article = self.article(i)
+        position = int(self.position[i])
+        return Sentence(
+            sid=f"{article.article_id}#{position}",
+            article_id=article.article_id,
+            position=position,
+            text=self.text(i),
+            paragraph=int(self._a["paragraph"][i]),
+            heading=bool(self.heading[i]),
+        )
+
+    def neighbour(self, i: int, delta: int) -> int | None:
+        """The sentence ``delta`` places away in the same article, if any."""
+        j = i + delta
+        if 0 <= j < len(self) and self.article_of[j] == self.article_of[i]:
+            return j
+        return None
+
+    def to_store(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The arrays and JSON metadata this index was made from, for ``retrieval.store``."""
+        return dict(self._a), self._meta
+
+
+def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def context_terms(
+    sentences: Sequence[Sentence], terms: Sequence[list[str]], title: list[str], window: int
+) -> list[list[str]]:
+    """For each sentence of one article: the article title's terms, its neighbours' (±window)
+    and the interviewer's question it answers (the nearest heading above it)."""
+    out = []
+    for i in range(len(sentences)):
+        ctx: list[str] = list(title)
+        for j in range(max(0, i - window), min(len(sentences), i + window + 1)):
+            if j != i:
+                ctx.extend(terms[j])
+        for j in range(i - window - 1, -1, -1):
+            if sentences[j].heading:
+                ctx.extend(terms[j])
+                break
+        out.append(ctx)
+    return out
+
+
+# One analysed article: its sentences, their terms, their context terms.
+_Analysed = tuple[list[Sentence], list[list[str]], list[list[str]]]
+# Articles per task when several processes share the work: big enough to amortise pickling.
+_CHUNK = 64
+
+
+def _analyse(files: list[ArticleFile], window: int) -> list[_Analysed]:
+    """Split and analyse ``files`` (runs in a worker process when ``n_process`` > 1)."""
+    analyzer = default_analyzer()
+    out = []
+    for article_file, sentences in split_articles(files):
+        terms = [analyzer.terms(s.text) for s in sentences]
+        title = analyzer.terms(article_file.article.title)
+        out.append((sentences, terms, context_terms(sentences, terms, title, window)))
+    return out
+
+
+def _analysed_articles(
+    files: list[ArticleFile], window: int, n_process: int
+) -> Iterator[_Analysed]:
+    if n_process <= 1 or len(files) <= _CHUNK:
+        for i in range(0, len(files), _CHUNK):
+            yield from _analyse(files[i : i + _CHUNK], window)
+        return
+    # Whole articles go to the workers, analysis included: spaCy's own n_process would only
+    # parallelise tokenisation and pay to pickle every Doc back (measured: slower than one).
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=n_process) as pool:
+        for result in pool.map(_analyse, chunks, itertools.repeat(window)):
+            yield from result
+
+
+def build_index(
+    corpus_dir: Path,
+    params: Params = Params(),
+    *,
+    n_process: int = 1,
+    progress: Callable[[], None] | None = None,
+) -> Index:
+    """Read, clean, split and analyse the corpus, and index it with BM25.
+
+    ``n_process`` > 1 shares the splitting and analysis among worker processes;
+    ``progress`` is called once per article.
+
+    Raises:
+        ValueError: no usable article (every problem file is named in the message).
+        FileNotFoundError: ``corpus_dir`` does not exist.
+    """
+    files, problems = read_corpus(corpus_dir)
+    articles: list[Article] = []
+    sentences: list[Sentence] = []
+    sentence_terms: list[list[str]] = []
+    contexts: list[list[str]] = []
+    article_of: list[int] = []
+    analysed = _analysed_articles(files, params.window, n_process)
+    for article_file, (article_sentences, terms, ctx) in zip(files, analysed, strict=True):
+        if progress:
+            progress()
+        if not article_sentences:
+            problems.append(f"{article_file.path.name}: no sentence left after clean-up")
+            continue
+        contexts.extend(ctx)
+        article_of.extend([len(articles)] * len(article_sentences))
+        articles.append(article_file.article)
+        sentences.extend(article_sentences)
+        sentence_terms.extend(terms)
+    if not sentences:
+        raise ValueError(f"no usable article in {corpus_dir}: {'; '.join(problems) or 'empty'}")
+
+    vocab: dict[str, int] = {}
+    for doc in (*sentence_terms, *contexts):
+        for term in doc:
+            vocab.setdefault(term, len(vocab))
+    bm25 = {"k1": params.k1, "b": params.b, "epsilon": params.epsilon, "vocabulary": vocab}
+    sentence_field = SparseBM25.build(sentence_terms, **bm25)
+    context_field = SparseBM25.build(contexts, **bm25)
+
+    text_utf8, text_offsets = _pack_strings([s.text for s in sentences])
+    term_offsets = np.zeros(len(sentence_terms) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in sentence_terms], out=term_offsets[1:])
+    arrays = {
+        "article": np.array(article_of, dtype=np.int32),
+        "position": np.array([s.position for s in sentences], dtype=np.int32),
+        "paragraph": np.array([s.paragraph for s in sentences], dtype=np.int32),
+        "heading": np.array([s.heading for s in sentences], dtype=np.uint8),
+        "text_utf8": text_utf8,
+        "text_offsets": text_offsets,
+        "term_ids": np.array([vocab[t] for doc in sentence_terms for t in doc], dtype=np.int32),
+        "term_offsets": term_offsets,
+        **{f"s_{k}": v for k, v in sentence_field.to_arrays().items()},
+        **{f"c_{k}": v for k, v in context_field.to_arrays().items()},
+    }
+    meta = {
+        "articles": [asdict(a) for a in articles],
+        "problems": problems,
+        "vocabulary": list(vocab),
+    }
+    return Index(arrays, meta)

@@ -1,0 +1,22 @@
+"""Buttons under answers."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from openai_deals.slack.answerer import Answerer
+from openai_deals.slack.buttons import (
+    ACTION_FEEDBACK_DOWN,
+    ACTION_FEEDBACK_UP,
+    ACTION_MORE,
+    ACTION_SHARE,
+)
+from openai_deals.slack.listeners.actions import feedback, more_results, share_button
+
+
+def register(app: App, answerer: Answerer) -> None:
+    """Wire the button listeners, one route per line."""
+    app.action(ACTION_SHARE)(share_button.build(answerer))
+    app.action(ACTION_MORE)(more_results.build(answerer))
+    app.action(ACTION_FEEDBACK_UP)(feedback.build(answerer))
+    app.action(ACTION_FEEDBACK_DOWN)(feedback.build(answerer))

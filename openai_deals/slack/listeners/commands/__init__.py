@@ -1,0 +1,14 @@
+"""Slash commands."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from openai_deals.slack.answerer import Answerer
+from openai_deals.slack.listeners.commands import openai_deals_command
+from openai_deals.slack.messages import COMMAND
+
+
+def register(app: App, answerer: Answerer) -> None:
+    """Wire the slash commands, one route per line."""
+    app.command(COMMAND)(openai_deals_command.build(answerer))

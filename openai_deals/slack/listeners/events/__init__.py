@@ -1,0 +1,14 @@
+"""Events API listeners (other than messages)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from openai_deals.slack.answerer import Answerer
+from openai_deals.slack.listeners.events import app_home_opened, app_mention
+
+
+def register(app: App, answerer: Answerer) -> None:
+    """Wire the event listeners, one route per line."""
+    app.event("app_mention")(app_mention.build(answerer))
+    app.event("app_home_opened")(app_home_opened.build(answerer))

@@ -1,0 +1,71 @@
+"""Every sentence the bot shows to people, in French, in one place.
+
+Strings are Slack ``mrkdwn``. Those with ``{placeholders}`` are filled by the caller with text
+that has already been escaped (see ``openai_deals.slack.render.escape``).
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "openai-deals"
+COMMAND = "/openai-deals"
+
+EXAMPLE_QUESTIONS = (
+    "Combien Google a-t-il investi dans Anthropic ?",
+    "Combien Microsoft a-t-il investi dans OpenAI ?",
+    "Pourquoi Sam Altman a-t-il été évincé d’OpenAI ?",
+)
+
+# Words that, alone after the command or in a DM, ask for help rather than ask a question.
+HELP_WORDS = frozenset({"aide", "help", "?", "bonjour", "salut"})
+
+# -- Help (bare mention, "/openai-deals aide", "aide" in a DM) -------------------------------
+HELP_INTRO = (
+    "Je réponds à vos questions sur les partenariats et les investissements dans l’IA "
+    "(OpenAI, Microsoft, Google, Anthropic…) par de courts extraits d’articles de presse "
+    "en français, sources à l’appui."
+)
+HELP_HOW = (
+    "*Comment me poser une question*\n"
+    "• Mentionnez-moi dans un canal : `@openai-deals votre question`\n"
+    "• Écrivez-moi en message direct\n"
+    "• Ou tapez `/openai-deals votre question` (réponse visible de vous seul, "
+    "que vous pouvez partager dans le canal)"
+)
+HELP_EXAMPLES_TITLE = "*Exemples*"
+HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
+
+# -- Answers ---------------------------------------------------------------------------------
+QUESTION_ECHO = "Question : « {question} »"
+SHARED_BY = "Partagé par <@{user_id}>"
+NO_MORE_RESULTS = "C’est tout ce que j’ai trouvé sur cette question."
+TRUNCATED = "…"
+MORE_SOURCES = "et {count} autre(s) source(s)"
+
+BUTTON_SHARE = "Partager dans le canal"
+BUTTON_MORE = "Plus de résultats"
+BUTTON_UP = "👍"
+BUTTON_DOWN = "👎"
+FEEDBACK_THANKS = "Merci pour votre retour !"
+
+# -- Errors: say what happened and what to do next -------------------------------------------
+NOT_IN_CHANNEL = (
+    "Je ne peux pas écrire dans ce canal car je n’en suis pas membre. "
+    "Invitez-moi avec `/invite @openai-deals`, puis cliquez de nouveau sur "
+    "« Partager dans le canal »."
+)
+ANSWER_FAILED = (
+    "Désolé, je n’ai pas réussi à répondre à cette question. "
+    "Réessayez dans un instant ; si cela persiste, prévenez l’équipe qui gère le bot."
+)
+SLACK_FAILED = (
+    "Désolé, Slack n’a pas accepté ma réponse. Réessayez dans un instant ; "
+    "si cela persiste, prévenez l’équipe qui gère le bot."
+)
+BUTTON_EXPIRED = "Ce bouton n’est plus valable. Posez de nouveau votre question."
+
+# -- App Home ---------------------------------------------------------------------------------
+HOME_TITLE = "openai-deals"
+HOME_CORPUS_TITLE = "*Ce que je connais* — {count} article(s) de presse :"
+HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore chargé."
+HOME_ARTICLE = "• *{title}* — {date}{source}"
+HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."

@@ -1,0 +1,291 @@
+"""Turn an ``Answer`` into a Slack message: Block Kit blocks plus a plain ``text`` fallback.
+
+Everything that comes from people or articles is escaped (``&``, ``<``, ``>``) so that a
+``<!channel>`` typed in a question, or found in an article, is shown and never triggered.
+Whatever the input, the output stays within Slack's limits: 3000 characters per section or
+context text, 50 blocks per message, 100 per Home tab, 2000 characters per button value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from openai_deals.retrieval.model import Answer, Article, Snippet, Source
+from openai_deals.slack import messages as m
+from openai_deals.slack.buttons import (
+    ACTION_FEEDBACK_DOWN,
+    ACTION_FEEDBACK_UP,
+    ACTION_MORE,
+    ACTION_SHARE,
+    AnswerRef,
+    Surface,
+)
+
+TEXT_MAX_CHARS = 3000  # section text, context element text
+FALLBACK_MAX_CHARS = 3000  # the message's ``text``: notifications and screen readers
+MESSAGE_MAX_BLOCKS = 50
+HOME_MAX_BLOCKS = 100
+MAX_SNIPPETS = 20  # two blocks each, leaving room for lead, echo, actions
+MAX_SOURCES_LISTED = 5
+TITLE_MAX_CHARS = 200
+SOURCE_MAX_CHARS = 100
+ECHO_MAX_CHARS = 500
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, ending with "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    if limit <= len(m.TRUNCATED):
+        return m.TRUNCATED[:limit]
+    cut = text[: limit - len(m.TRUNCATED)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + m.TRUNCATED
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message ready for ``chat.postMessage``, ``chat.update`` or ``respond``."""
+
+    text: str
+    blocks: list[dict] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict:
+        """Keyword arguments for the Slack calls: ``text=`` and ``blocks=``."""
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def _to_dicts(blocks: Iterable[Block]) -> list[dict]:
+    # ``to_dict`` runs slack_sdk's validators (lengths, counts) and raises if one fails.
+    return [b.to_dict() for b in blocks]
+
+
+# -- Snippets -----------------------------------------------------------------------------------
+
+
+def _word_spans(text: str, highlights: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Clip, widen to whole words and merge the highlight spans, so ``*bold*`` renders."""
+    spans = []
+    for start, end in sorted(highlights):
+        start, end = max(0, start), min(len(text), end)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        while start > 0 and _WORD_CHAR.match(text[start - 1]):
+            start -= 1
+        while end < len(text) and _WORD_CHAR.match(text[end]):
+            end += 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _mrkdwn_with_bold(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for start, end in spans:
+        if start >= len(text):
+            break
+        end = min(end, len(text))
+        out.append(escape(text[pos:start]))
+        # An asterisk inside would close the bold early; a lookalike keeps the text readable.
+        out.append("*" + escape(text[start:end].replace("*", "∗")) + "*")
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def _as_quote(body: str) -> str:
+    return "\n".join("> " + line for line in body.split("\n"))
+
+
+def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
+    """The snippet as a ``>`` quote with the question's terms in bold, at most ``limit`` chars."""
+    text = snippet.text
+    spans = _word_spans(text, snippet.highlights)
+    # Each input character gives at least one output character: no need to look further.
+    n = min(len(text), limit)
+    while True:
+        body = _mrkdwn_with_bold(text[:n], spans)
+        if n < len(text):
+            body = body.rstrip() + m.TRUNCATED
+        quoted = _as_quote(body)
+        if len(quoted) <= limit or n == 0:
+            return quoted[:limit]
+        # Escaping and quoting make the output longer than the input: shrink in proportion.
+        n = min(n - 1, int(n * limit / len(quoted)))
+
+
+def source_line(source: Source) -> str:
+    """``[n] *Title* — février 2023 — Publisher`` (publisher left out when unknown)."""
+    parts = [f"[{source.citation}] *{escape(shorten(source.title, TITLE_MAX_CHARS))}*"]
+    if source.date:
+        parts.append(escape(source.date_label))
+    if source.source:
+        parts.append(escape(shorten(source.source, SOURCE_MAX_CHARS)))
+    return " — ".join(parts)
+
+
+def sources_context(snippet: Snippet) -> str:
+    """Every source of a (possibly merged) snippet, one per line."""
+    lines = [source_line(s) for s in snippet.sources[:MAX_SOURCES_LISTED]]
+    extra = len(snippet.sources) - MAX_SOURCES_LISTED
+    if extra > 0:
+        lines.append(m.MORE_SOURCES.format(count=extra))
+    return shorten("\n".join(lines), TEXT_MAX_CHARS)
+
+
+# -- Answers ------------------------------------------------------------------------------------
+
+
+def _button(text: str, action_id: str, ref: AnswerRef, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action_id, value=ref.encode(), style=style)
+
+
+def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock:
+    buttons = []
+    if ref.surface is Surface.EPHEMERAL and not answer.abstained:
+        buttons.append(_button(m.BUTTON_SHARE, ACTION_SHARE, ref, style="primary"))
+    if answer.has_more and not answer.abstained:
+        more = AnswerRef(ref.question, ref.offset + k, ref.surface, ref.shared_by)
+        buttons.append(_button(m.BUTTON_MORE, ACTION_MORE, more))
+    ids = tuple(i for s in answer.snippets for i in s.sentence_ids)
+    cited = AnswerRef(ref.question, ref.offset, ref.surface, ref.shared_by, ids)
+    buttons.append(_button(m.BUTTON_UP, ACTION_FEEDBACK_UP, cited))
+    buttons.append(_button(m.BUTTON_DOWN, ACTION_FEEDBACK_DOWN, cited))
+    return ActionsBlock(block_id="answer_actions", elements=buttons)
+
+
+def _fallback_text(answer: Answer, snippets: Sequence[Snippet]) -> str:
+    lines = [escape(answer.message)] if answer.message else []
+    for snippet in snippets:
+        cites = "".join(f"[{c}]" for c in snippet.citations)
+        lines.append(f"« {escape(' '.join(snippet.text.split()))} » {cites}")
+    return shorten("\n".join(lines), FALLBACK_MAX_CHARS)
+
+
+def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
+    """Render one page of an answer for the given surface.
+
+    Args:
+        answer: what the engine returned for ``ref.question`` at ``ref.offset``.
+        ref: the question, page offset, surface (decides buttons and echo), sharer.
+        k: the page size, so "Plus de résultats" asks for the next page.
+
+    Returns:
+        The message, within Slack's limits whatever the length of the question or snippets.
+    """
+    snippets = answer.snippets[:MAX_SNIPPETS]
+    blocks: list[Block] = []
+    if ref.surface is not Surface.THREAD:
+        echo = m.QUESTION_ECHO.format(question=escape(shorten(ref.question, ECHO_MAX_CHARS)))
+        elements = [MarkdownTextObject(text=echo)]
+        if ref.shared_by:
+            elements.append(MarkdownTextObject(text=m.SHARED_BY.format(user_id=ref.shared_by)))
+        blocks.append(ContextBlock(elements=elements))
+    if answer.message:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_lead(answer.message))))
+    for snippet in snippets:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=snippet_quote(snippet))))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=sources_context(snippet))]))
+    if ref.offset > 0 and not answer.has_more and not answer.abstained:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=m.NO_MORE_RESULTS)]))
+    blocks.append(_actions(answer, ref, k))
+    text = _fallback_text(answer, snippets) or m.NO_MORE_RESULTS
+    return Message(text=text, blocks=_to_dicts(blocks[:MESSAGE_MAX_BLOCKS]))
+
+
+def _lead(message: str) -> str:
+    return shorten(escape(message), TEXT_MAX_CHARS)
+
+
+def render_notice(text: str) -> Message:
+    """A one-paragraph message (errors, confirmations) from ``openai_deals.slack.messages``."""
+    return Message(text=text, blocks=_to_dicts([SectionBlock(text=MarkdownTextObject(text=text))]))
+
+
+# -- Help and App Home ------------------------------------------------------------------------
+
+
+def _help_blocks() -> list[Block]:
+    examples = "\n".join(f"• _{escape(q)}_" for q in m.EXAMPLE_QUESTIONS)
+    return [
+        SectionBlock(text=MarkdownTextObject(text=m.HELP_INTRO)),
+        SectionBlock(text=MarkdownTextObject(text=m.HELP_HOW)),
+        SectionBlock(text=MarkdownTextObject(text=f"{m.HELP_EXAMPLES_TITLE}\n{examples}")),
+    ]
+
+
+def render_help() -> Message:
+    """How to ask, with example questions."""
+    text = m.HELP_FALLBACK.format(example=m.EXAMPLE_QUESTIONS[0])
+    return Message(text=text, blocks=_to_dicts(_help_blocks()))
+
+
+def _article_line(article: Article) -> str:
+    source = f" — {escape(shorten(article.source, SOURCE_MAX_CHARS))}" if article.source else ""
+    return m.HOME_ARTICLE.format(
+        title=escape(shorten(article.title, TITLE_MAX_CHARS)),
+        date=escape(article.date_label),
+        source=source,
+    )
+
+
+def render_home(articles: Sequence[Article]) -> dict:
+    """The App Home tab: what the bot knows (articles, newest first), how to ask, examples."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=m.HOME_TITLE))]
+    blocks += _help_blocks()
+    blocks.append(DividerBlock())
+    if not articles:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=m.HOME_CORPUS_EMPTY)))
+        return View(type="home", blocks=blocks).to_dict()
+
+    ordered = sorted(articles, key=lambda a: a.date, reverse=True)
+    blocks.append(
+        SectionBlock(text=MarkdownTextObject(text=m.HOME_CORPUS_TITLE.format(count=len(ordered))))
+    )
+    # Pack article lines into sections of at most TEXT_MAX_CHARS (one line is far below it).
+    sections: list[list[str]] = []
+    for article in ordered:
+        line = _article_line(article)
+        if sections and len("\n".join([*sections[-1], line])) <= TEXT_MAX_CHARS:
+            sections[-1].append(line)
+        else:
+            sections.append([line])
+    room = HOME_MAX_BLOCKS - len(blocks) - 1  # one kept for "… et N autres"
+    sections = sections[:room]
+    shown = sum(len(lines) for lines in sections)
+    for lines in sections:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+    if shown < len(ordered):
+        more = m.HOME_MORE_ARTICLES.format(count=len(ordered) - shown)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return View(type="home", blocks=blocks).to_dict()
