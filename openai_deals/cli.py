@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from openai_deals import __version__
+from openai_deals import __version__, messages
 from openai_deals.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("openai_deals")
@@ -55,8 +55,9 @@ def answer_json(answer) -> dict:
     """The JSON contract of ``ask --json``."""
     return {
         "question": answer.question,
+        "status": answer.status.value,
         "abstained": answer.abstained,
-        "message": answer.message,
+        "message": messages.lead(answer),
         "snippets": [
             {
                 "text": s.text,
@@ -87,8 +88,8 @@ def render_text(answer, color: bool = False) -> str:
     """A readable, cited answer for the terminal."""
     bold, dim, reset = (_BOLD, _DIM, _RESET) if color else ("", "", "")
     if answer.abstained:
-        return answer.message
-    lines = [answer.message, ""]
+        return messages.lead(answer)
+    lines = [messages.lead(answer), ""]
     refs: dict[int, str] = {}
     for snippet in answer.snippets:
         text, last = [], 0

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from openai_deals import messages
 from openai_deals.retrieval.engine import MAX_SNIPPET_CHARS, Engine, shorten
 from openai_deals.retrieval.evaluate import evaluate, load_questions
 from openai_deals.retrieval.index import build_index
+from openai_deals.retrieval.model import Status
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.jsonl"
 
@@ -44,7 +46,8 @@ def test_off_corpus_questions_abstain(engine: Engine, question):
     answer = engine.answer(question)
     assert answer.abstained
     assert answer.snippets == ()
-    assert answer.message.startswith("Je ne sais pas")
+    assert answer.status is Status.NOT_FOUND
+    assert messages.lead(answer).startswith("Je ne sais pas")
 
 
 @pytest.mark.parametrize("question", ["", "   ", "?!", "le la les", "\x00\u200b"])
@@ -52,7 +55,8 @@ def test_questions_without_content_words_get_a_polite_message(engine: Engine, qu
     """Empty or stop-word-only input abstains with advice, never raises."""
     answer = engine.answer(question)
     assert answer.abstained
-    assert "Essayez" in answer.message
+    assert answer.status is Status.NO_KEYWORDS
+    assert "Essayez" in messages.lead(answer)
 
 
 def test_huge_question_does_not_break(engine: Engine):
@@ -149,7 +153,7 @@ def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):
     from openai_deals.cli import answer_json
 
     data = json.loads(json.dumps(answer_json(engine.answer("Qu'est-ce qu'Anthropic ?"))))
-    assert set(data) == {"question", "abstained", "message", "snippets"}
+    assert set(data) == {"question", "status", "abstained", "message", "snippets"}
     snippet = data["snippets"][0]
     assert {"text", "article_id", "title", "date", "source", "score", "citation"} <= set(snippet)
     assert isinstance(snippet["citation"], int) and isinstance(snippet["score"], float)

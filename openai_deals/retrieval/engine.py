@@ -27,11 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from openai_deals.retrieval import messages
 from openai_deals.retrieval.analyzer import Analyzer, Token, default_analyzer
 from openai_deals.retrieval.cache import load_or_build
 from openai_deals.retrieval.index import Index, Params
-from openai_deals.retrieval.model import MONTHS_FR, Answer, Article, Snippet, Source
+from openai_deals.retrieval.model import MONTHS_FR, Answer, Article, Snippet, Source, Status
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +49,9 @@ _DATE_QUESTION = re.compile(
     r"\b(?:quand|depuis quand|en quelle année|à quelle date|when|what year)\b", re.IGNORECASE
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+# Capitalised words in a row, as one name: "Sam Altman", "Satya Nadella".
+_NAME_RUN = re.compile(r"\b[A-ZÀ-Ý][\w-]*(?: [A-ZÀ-Ý][\w-]*)*")
 _DATE_WORDS = (*MONTHS_FR, "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
@@ -100,11 +102,32 @@ class Engine:
         # article number → its terms, filled on demand (answers touch few articles)
         self._article_terms_cache: dict[int, frozenset[str]] = {}
         self._date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
+        self._topics: tuple[str, ...] | None = None
 
     @property
     def articles(self) -> tuple[Article, ...]:
         """The articles the engine answers from, oldest first."""
         return tuple(sorted(self.index.articles, key=lambda a: (a.date, a.article_id)))
+
+    def topics(self, n: int = 5) -> tuple[str, ...]:
+        """The names the most articles mention ("OpenAI", "Microsoft"…), most first: what
+        the corpus is about, derived from it so that a new article's subject shows up."""
+        if self._topics is None:
+            seen: dict[str, set[int]] = {}
+            lower: set[str] = set()
+            for i in range(len(self.index)):
+                text = self.index.sentence(i).text
+                lower.update(w.lower() for w in _WORD.findall(text) if w[:1].islower())
+                article = int(self.index.article_of[i])
+                for match in _NAME_RUN.finditer(text):
+                    if match.start() > 0:  # a sentence's first word is capitalised anyway
+                        seen.setdefault(match.group(), set()).add(article)
+            names = [
+                w for w in seen if len(w) > 2 and not w.isupper() and w.lower() not in lower
+            ]
+            names.sort(key=lambda w: (-len(seen[w]), w))
+            self._topics = tuple(names)
+        return self._topics[:n]
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -120,20 +143,21 @@ class Engine:
         tokens = self.analyzer.tokens(text)
         query = list(dict.fromkeys(t.term for t in tokens))
         if not query:
-            return Answer(question, (), True, messages.NO_CONTENT_WORDS, terms=())
+            return Answer(question, (), Status.NO_KEYWORDS)
         weights, names = self._term_weights(text, tokens)
         hits = self._relevant_hits(query, weights, names, answer_type(text))
         if not hits:
-            return Answer(question, (), True, messages.ABSTAIN, terms=tuple(query))
+            return Answer(
+                question, (), Status.NOT_FOUND, terms=tuple(query), topics=self.topics()
+            )
         groups = self._merge_duplicates(hits)
         page = groups[offset : offset + k]
         if not page:
-            return Answer(question, (), True, messages.NO_MORE, terms=tuple(query))
+            return Answer(question, (), Status.NO_MORE, terms=tuple(query))
         return Answer(
             question=question,
             snippets=tuple(self._snippets(page, set(query))),
-            abstained=False,
-            message=messages.ANSWER_LEAD,
+            status=Status.ANSWERED,
             has_more=len(groups) > offset + k,
             terms=tuple(query),
         )

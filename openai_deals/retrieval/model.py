@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 MONTHS_FR = (
     "janvier",
@@ -93,13 +94,27 @@ class Snippet:
         return tuple(s.citation for s in self.sources)
 
 
+class Status(str, Enum):
+    """What became of a question. Surfaces word each outcome (``openai_deals.messages``)."""
+
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"  # the articles hold no answer: abstain ("je ne sais pas")
+    NO_KEYWORDS = "no_keywords"  # nothing searchable in the question ("et alors ?")
+    NO_MORE = "no_more"  # answered before, but no snippet is left past this page
+
+
 @dataclass(frozen=True)
 class Answer:
-    """The answer to one question: up to k snippets, or an abstention with a French message."""
+    """The answer to one question: up to k snippets, or the reason there are none."""
 
     question: str
     snippets: tuple[Snippet, ...]
-    abstained: bool
-    message: str  # French; the abstention text, or a short lead-in when there are snippets
+    status: Status
     has_more: bool = False  # more relevant snippets exist past this page
     terms: tuple[str, ...] = field(default=())  # the analysed query terms, for logs and debug
+    # With NOT_FOUND: the names the corpus talks about most, so people see what it covers.
+    topics: tuple[str, ...] = field(default=())
+
+    @property
+    def abstained(self) -> bool:
+        return self.status is not Status.ANSWERED

@@ -15,8 +15,8 @@ from typing import Protocol
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article
-from openai_deals.slack import messages as m
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.dedup import SeenKeys
 from openai_deals.slack.questions import is_help_request

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from openai_deals.messages import HELP_WORDS
 from openai_deals.retrieval.engine import MAX_QUESTION_CHARS  # the engine reads no further
-from openai_deals.slack.messages import HELP_WORDS
 
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 # Slack markup in message text: <@U…>, <!channel>, <#C…|name>, <!subteam^S…>, <url|label>.

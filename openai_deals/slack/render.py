@@ -25,8 +25,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article, Snippet, Source
-from openai_deals.slack import messages as m
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -185,7 +185,7 @@ def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock:
 
 
 def _fallback_text(answer: Answer, snippets: Sequence[Snippet]) -> str:
-    lines = [escape(answer.message)] if answer.message else []
+    lines = [escape(m.lead(answer))]
     for snippet in snippets:
         cites = "".join(f"[{c}]" for c in snippet.citations)
         lines.append(f"« {escape(' '.join(snippet.text.split()))} » {cites}")
@@ -211,8 +211,7 @@ def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
         if ref.shared_by:
             elements.append(MarkdownTextObject(text=m.SHARED_BY.format(user_id=ref.shared_by)))
         blocks.append(ContextBlock(elements=elements))
-    if answer.message:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_lead(answer.message))))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=_lead(m.lead(answer)))))
     for snippet in snippets:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=snippet_quote(snippet))))
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=sources_context(snippet))]))
@@ -228,7 +227,7 @@ def _lead(message: str) -> str:
 
 
 def render_notice(text: str) -> Message:
-    """A one-paragraph message (errors, confirmations) from ``openai_deals.slack.messages``."""
+    """A one-paragraph message (errors, confirmations) from ``openai_deals.messages``."""
     return Message(text=text, blocks=_to_dicts([SectionBlock(text=MarkdownTextObject(text=text))]))
 
 

@@ -28,7 +28,7 @@ from slack_payloads import (
 )
 from slack_standin import BOT_ID, BOT_USER_ID, wait_for_log
 
-from openai_deals.slack import messages as m
+from openai_deals import messages as m
 from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,

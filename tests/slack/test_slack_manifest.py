@@ -17,7 +17,7 @@ from slack_payloads import (
     slash_command,
 )
 
-from openai_deals.slack import messages as m
+from openai_deals import messages as m
 from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from openai_deals.retrieval.model import Answer, Article, Snippet, Source
-from openai_deals.slack import messages as m
+from openai_deals import messages as m
+from openai_deals.retrieval.model import Answer, Article, Snippet, Source, Status
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -34,7 +34,7 @@ def snippet(text: str, highlights=(), sources=(SOURCE_1,), ids=("a1#4",)) -> Sni
 
 
 def answer(*snippets: Snippet, has_more: bool = False, question: str = "Combien ?") -> Answer:
-    return Answer(question, snippets, False, "Voici ce que disent les articles :", has_more)
+    return Answer(question, snippets, Status.ANSWERED, has_more)
 
 
 def buttons(message) -> dict[str, dict]:
@@ -165,11 +165,15 @@ def test_last_page_says_there_is_nothing_more():
 
 def test_abstention_shows_the_message_and_only_the_votes():
     """An abstention is its French message, with 👍/👎 but neither share nor more."""
-    abstention = Answer("Bitcoin ?", (), True, "Je ne sais pas : …", has_more=False)
+    abstention = Answer("Bitcoin ?", (), Status.NOT_FOUND, topics=("OpenAI", "Mistral AI"))
     message = render_answer(abstention, AnswerRef("Bitcoin ?", 0, Surface.EPHEMERAL), 3)
-    assert texts(message)[1:] == ["Je ne sais pas : …"]
+    expected = (
+        "Je ne sais pas : les articles que je connais ne parlent pas de ça. "
+        "Ils citent surtout OpenAI et Mistral AI."
+    )
+    assert texts(message)[1:] == [expected]
     assert list(buttons(message)) == [ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN]
-    assert message.text == "Je ne sais pas : …"
+    assert message.text == expected
 
 
 def test_article_and_question_markup_is_escaped_everywhere():

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, Respond
 
-from openai_deals.slack import messages as m
+from openai_deals import messages as m
 from openai_deals.slack.answerer import Answerer, read_button, safe_respond
 from openai_deals.slack.buttons import ACTION_FEEDBACK_UP
 from openai_deals.slack.render import render_notice

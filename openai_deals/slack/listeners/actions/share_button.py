@@ -9,7 +9,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from openai_deals.slack import messages as m
+from openai_deals import messages as m
 from openai_deals.slack.answerer import (
     SLACK_CALL_ERRORS,
     Answerer,

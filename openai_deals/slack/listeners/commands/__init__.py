@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from openai_deals.messages import COMMAND
 from openai_deals.slack.answerer import Answerer
 from openai_deals.slack.listeners.commands import openai_deals_command
-from openai_deals.slack.messages import COMMAND
 
 
 def register(app: App, answerer: Answerer) -> None:

@@ -1,10 +1,15 @@
-"""Every sentence the bot shows to people, in French, in one place.
+"""Every sentence people read, in French, in one place: the terminal and Slack alike.
 
-Strings are Slack ``mrkdwn``. Those with ``{placeholders}`` are filled by the caller with text
-that has already been escaped (see ``openai_deals.slack.render.escape``).
+Retrieval returns outcomes (``Answer.status``), never words; the surfaces word them here.
+Slack strings are ``mrkdwn``; those with ``{placeholders}`` are filled by the caller with text
+that has already been escaped (see ``openai_deals.slack.render.escape``). Logs stay English.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openai_deals.retrieval.model import Answer, Status
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"
@@ -34,10 +39,36 @@ HELP_HOW = (
 HELP_EXAMPLES_TITLE = "*Exemples*"
 HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
 
-# -- Answers ---------------------------------------------------------------------------------
+# -- Answers (every surface) ----------------------------------------------------------------
+ANSWER_LEAD = "Voici ce que disent les articles :"
+ABSTAIN = "Je ne sais pas : les articles que je connais ne parlent pas de ça."
+ABSTAIN_TOPICS = "Ils citent surtout {topics}."
+NO_KEYWORDS = (
+    "Je n’ai pas trouvé de mot-clé dans votre question. "
+    "Essayez par exemple : « Combien Google a-t-il investi dans Anthropic ? »"
+)
+NO_MORE_RESULTS = "C’est tout ce que j’ai trouvé sur cette question."
+
+
+def _enumerate_fr(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def lead(answer: Answer) -> str:
+    """The sentence above the snippets, or the whole message when there are none."""
+    if answer.status is Status.ANSWERED:
+        return ANSWER_LEAD
+    if answer.status is Status.NO_KEYWORDS:
+        return NO_KEYWORDS
+    if answer.status is Status.NO_MORE:
+        return NO_MORE_RESULTS
+    if answer.topics:
+        return f"{ABSTAIN} {ABSTAIN_TOPICS.format(topics=_enumerate_fr(answer.topics))}"
+    return ABSTAIN
+
 QUESTION_ECHO = "Question : « {question} »"
 SHARED_BY = "Partagé par <@{user_id}>"
-NO_MORE_RESULTS = "C’est tout ce que j’ai trouvé sur cette question."
 TRUNCATED = "…"
 MORE_SOURCES = "et {count} autre(s) source(s)"
 
