@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
 def _engine(settings: Settings, **kwargs):
     from openai_deals.retrieval.engine import load_engine  # deferred: keeps `--help` instant
 
-    return load_engine(settings.corpus_dir, settings.resolved_index_dir, **kwargs)
+    return load_engine(
+        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings, **kwargs
+    )
 
 
 def answer_json(answer) -> dict:
@@ -78,6 +80,9 @@ def answer_json(answer) -> dict:
                     for o in s.sources
                 ],
                 "sentence_ids": list(s.sentence_ids),
+                # [start, end) of the part of "text" that answers (the amount for "combien",
+                # the date for "quand"…), or null.
+                "answer_span": list(s.answer_span) if s.answer_span else None,
             }
             for s in answer.snippets
         ],

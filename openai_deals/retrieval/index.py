@@ -33,14 +33,10 @@ class Params:
     k1: float = 0.9
     b: float = 0.5
     epsilon: float = 0.0
-    context_weight: float = 0.2
-    window: int = 1
-    min_coverage: float = 0.5  # share of the question's idf the best sentence must cover
-    follower_score_ratio: float = 0.5  # later snippets need this share of the best score
-    proximity_weight: float = 0.5  # per pair of question terms found side by side
-    answer_type_bonus: float = 0.3  # "combien" → an amount, "quand" → a date
+    context_weight: float = 0.2  # weight of the context field (neighbours, title)
+    window: int = 1  # neighbours on each side that make a sentence's context
+    follower_score_ratio: float = 0.3  # later snippets need this share of the best score
     duplicate_jaccard: float = 0.6  # term-set overlap above which two sentences are one
-    lead_bonus: float = 0.2  # for the first two sentences of an article (the lede)
 
     def index_key(self) -> str:
         """What the built index depends on besides the corpus and the code."""
@@ -65,6 +61,8 @@ class Index:
         self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
         self.problems: list[str] = list(meta.get("problems", []))
         self.vocabulary: list[str] = meta["vocabulary"]
+        # The analyzer that made the terms: a question must be analysed by the same one.
+        self.analyzer_version: str | None = meta.get("analyzer")
         self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
         self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
         self.article_of = arrays["article"]
@@ -231,5 +229,6 @@ def build_index(
         "articles": [asdict(a) for a in articles],
         "problems": problems,
         "vocabulary": list(vocab),
+        "analyzer": ANALYZER_VERSION,
     }
     return Index(arrays, meta)

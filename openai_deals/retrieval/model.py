@@ -84,6 +84,9 @@ class Snippet:
     sources: tuple[Source, ...]
     score: float
     highlights: tuple[tuple[int, int], ...] = ()
+    # The part of ``text`` that answers the question's type (the amount for "combien", the
+    # date for "quand", the person for "qui", the licence), when there is one.
+    answer_span: tuple[int, int] | None = None
 
     @property
     def primary(self) -> Source:

@@ -131,7 +131,9 @@ def create_wsgi_app(settings: Settings) -> WSGIApp:
     from openai_deals.retrieval.engine import load_engine  # the slow import, only when serving
 
     check_slack_settings(settings, http=True)
-    engine = load_engine(settings.corpus_dir, settings.resolved_index_dir)
+    engine = load_engine(
+        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
+    )
     app = create_app(settings, engine)
     check_token(app)
     return build_wsgi_app(app)
@@ -188,7 +190,9 @@ def main(settings: Settings, http: bool = False, port: int | None = None) -> int
         from openai_deals.retrieval.engine import load_engine
 
         logger.info("Loading the corpus from %s", settings.corpus_dir)
-        engine = load_engine(settings.corpus_dir, settings.resolved_index_dir)
+        engine = load_engine(
+            settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
+        )
         app = create_app(settings, engine)
         check_token(app)
     except SettingsError as exc:
