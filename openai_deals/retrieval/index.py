@@ -19,8 +19,9 @@ import numpy as np
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, default_analyzer
 from openai_deals.retrieval.bm25 import SparseBM25
 from openai_deals.retrieval.corpus import ArticleFile, read_corpus
+from openai_deals.retrieval.deals import deals_from_json, deals_to_json, extract_deals
 from openai_deals.retrieval.ingest import Sentence, split_articles
-from openai_deals.retrieval.model import Article
+from openai_deals.retrieval.model import Article, Deal
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ class Index:
         self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
         self.problems: list[str] = list(meta.get("problems", []))
         self.vocabulary: list[str] = meta["vocabulary"]
+        # Read once at build time (spaCy's tagger and NER are slow) and stored in the
+        # metadata; absent only from the provisional index the build reads them from.
+        self.deals: tuple[Deal, ...] = deals_from_json(meta["deals"]) if "deals" in meta else ()
         self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
         self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
         self.article_of = arrays["article"]
@@ -232,4 +236,6 @@ def build_index(
         "problems": problems,
         "vocabulary": list(vocab),
     }
+    # The deals are read from the built index's sentences and stored with it.
+    meta["deals"] = deals_to_json(extract_deals(Index(arrays, meta)))
     return Index(arrays, meta)
