@@ -34,7 +34,9 @@ HELP_HOW = (
     "• Mentionnez-moi dans un canal : `@openai-deals votre question`\n"
     "• Écrivez-moi en message direct\n"
     "• Ou tapez `/openai-deals votre question` (réponse visible de vous seul, "
-    "que vous pouvez partager dans le canal)"
+    "que vous pouvez partager dans le canal)\n"
+    "• `/openai-deals` seul : la chronologie des accords, sources à l’appui ; "
+    "`/openai-deals sources` : les articles que je connais"
 )
 HELP_EXAMPLES_TITLE = "*Exemples*"
 HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
