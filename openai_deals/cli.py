@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    deals = sub.add_parser("deals", help="the timeline of the deals the articles report")
+    deals.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    deals.add_argument(
+        "--plot", type=Path, metavar="FILE.png", help="draw the timeline to a PNG (extra: plot)"
+    )
+
     serve = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)")
     serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
@@ -178,6 +184,52 @@ def _eval(args, settings: Settings) -> int:
     return 0
 
 
+def render_deals_text(partnerships) -> str:
+    """The timeline for the terminal: one block per partnership, one line per deal, the
+    articles numbered in order of first citation and listed at the end."""
+    if not partnerships:
+        return messages.DEALS_EMPTY
+    lines = [messages.DEALS_TITLE, messages.DEALS_LEAD]
+    refs: dict[str, tuple[int, str]] = {}
+    for lane in partnerships:
+        lines += ["", messages.partnership_label(lane.parties)]
+        for deal in lane.deals:
+            marks = ""
+            for c in deal.citations:
+                label = " — ".join(p for p in (c.title, c.date_label, c.source) if p)
+                number = refs.setdefault(c.article_id, (len(refs) + 1, label))[0]
+                if f"[{number}]" not in marks:
+                    marks += f"[{number}]"
+            summary = messages.deal_summary(deal)
+            lines.append(
+                f"  {deal.date.label:<16} {summary} — {messages.deal_status(deal)} {marks}"
+            )
+    lines.append("")
+    lines += [f"[{n}] {label}" for n, label in sorted(refs.values())]
+    return "\n".join(lines)
+
+
+def _deals(args, settings: Settings) -> int:
+    from openai_deals.retrieval.deals import deals_to_json, timeline
+
+    lanes = timeline(_engine(settings).index.deals)
+    if args.plot:
+        try:
+            from openai_deals.plot import plot_timeline
+        except ImportError:
+            print(messages.PLOT_NEEDS_MATPLOTLIB, file=sys.stderr)
+            return 2
+        plot_timeline(lanes, args.plot)
+        print(args.plot)
+        return 0
+    if args.json:
+        body = [{"parties": list(p.parties), "deals": deals_to_json(p.deals)} for p in lanes]
+        print(json.dumps({"partnerships": body}, ensure_ascii=False, indent=2))
+        return 0
+    print(render_deals_text(lanes))
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     from openai_deals.slack.server import main as serve_main
 
@@ -218,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command != "serve":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
-    commands = {"ask": _ask, "index": _index, "eval": _eval, "serve": _serve}
+    commands = {"ask": _ask, "index": _index, "eval": _eval, "deals": _deals, "serve": _serve}
     try:
         return commands[args.command](args, settings)
     except FileNotFoundError as exc:

@@ -19,8 +19,9 @@ import numpy as np
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, default_analyzer
 from openai_deals.retrieval.bm25 import SparseBM25
 from openai_deals.retrieval.corpus import ArticleFile, read_corpus
+from openai_deals.retrieval.deals import deals_from_json, deals_to_json, extract_deals
 from openai_deals.retrieval.ingest import Sentence, split_articles
-from openai_deals.retrieval.model import Article
+from openai_deals.retrieval.model import Article, Deal
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ class Index:
         self.vocabulary: list[str] = meta["vocabulary"]
         # The analyzer that made the terms: a question must be analysed by the same one.
         self.analyzer_version: str | None = meta.get("analyzer")
+        # Read once at build time (spaCy's tagger and NER are slow) and stored in the
+        # metadata; absent only from the provisional index the build reads them from.
+        self.deals: tuple[Deal, ...] = deals_from_json(meta["deals"]) if "deals" in meta else ()
         self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
         self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
         self.article_of = arrays["article"]
@@ -231,4 +235,6 @@ def build_index(
         "vocabulary": list(vocab),
         "analyzer": ANALYZER_VERSION,
     }
+    # The deals are read from the built index's sentences and stored with it.
+    meta["deals"] = deals_to_json(extract_deals(Index(arrays, meta)))
     return Index(arrays, meta)

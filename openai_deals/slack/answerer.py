@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackClientError
 
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article
+from openai_deals.retrieval.overview import Overview
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.dedup import SeenKeys
 from openai_deals.slack.questions import is_help_request
@@ -45,6 +46,7 @@ class Answerer:
     engine: AnswerEngine
     k: int = 3
     seen: SeenKeys = field(default_factory=SeenKeys)
+    overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
 
     def render(self, ref: AnswerRef, where: dict) -> Message:
         """Answer ``ref`` and render it; on any failure, log and return an apology instead.

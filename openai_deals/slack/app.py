@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import AnswerEngine, Answerer
 from openai_deals.slack.dedup import SeenKeys
@@ -67,7 +68,11 @@ def create_app(
         # skip), along with edits and other bots: one rule, visible in slack/questions.py.
         ignoring_self_events_enabled=False,
     )
-    register_listeners(app, Answerer(engine, k=settings.top_k, seen=seen or SeenKeys()))
+    # An engine without an index (a stand-in in tests) has no timeline to show.
+    index = getattr(engine, "index", None)
+    overview = Overview.of(index) if index is not None else Overview()
+    answerer = Answerer(engine, k=settings.top_k, seen=seen or SeenKeys(), overview=overview)
+    register_listeners(app, answerer)
     app.error(log_unexpected_error)
     return app
 

@@ -244,9 +244,9 @@ def test_slash_command_answers_ephemerally_with_a_share_button(slack, bot_http):
     assert slack.calls_to("chat.postMessage") == []
 
 
-@pytest.mark.parametrize("text", ["", "aide", "help", "  AIDE "])
-def test_slash_command_without_question_shows_help(slack, bot_http, text):
-    """/openai-deals alone, or with "aide"/"help", shows the help ephemerally."""
+@pytest.mark.parametrize("text", ["aide", "help", "  AIDE "])
+def test_slash_command_aide_shows_help(slack, bot_http, text):
+    """/openai-deals aide (or "help") shows the help ephemerally."""
     call = command_answer(slack, bot_http, text)
     assert call.params["response_type"] == "ephemeral"
     assert m.HELP_INTRO in all_text(call.params)

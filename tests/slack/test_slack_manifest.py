@@ -24,6 +24,7 @@ from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_UP,
     ACTION_MORE,
     ACTION_SHARE,
+    DEALS_PAGE_ACTIONS,
 )
 from openai_deals.slack.server import EVENTS_PATH
 
@@ -76,7 +77,8 @@ def test_every_manifest_command_has_a_handler(app, slack, variant):
 
 @pytest.mark.parametrize("variant", MANIFESTS)
 @pytest.mark.parametrize(
-    "action_id", [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN]
+    "action_id",
+    [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, *DEALS_PAGE_ACTIONS],
 )
 def test_interactivity_is_on_and_every_button_has_a_handler(app, slack, variant, action_id):
     """Interactivity is enabled, and every button the bot renders is routed to a listener."""

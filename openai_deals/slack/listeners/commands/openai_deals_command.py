@@ -1,4 +1,5 @@
-"""``/openai-deals question``: an answer only the asker sees, which they can share."""
+"""``/openai-deals question``: an answer only the asker sees, which they can share.
+``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from slack_bolt import Ack, Respond
 
 from openai_deals.slack.answerer import Answerer, safe_respond
 from openai_deals.slack.buttons import AnswerRef, Surface
-from openai_deals.slack.questions import clean_question, is_help_request
-from openai_deals.slack.render import render_help
+from openai_deals.slack.questions import clean_question
+from openai_deals.slack.subcommands import subcommand_reply
 
 
 def build(answerer: Answerer) -> Callable[..., None]:
@@ -19,9 +20,8 @@ def build(answerer: Answerer) -> Callable[..., None]:
         ack()  # within Slack's 3 seconds; the answer follows on the response_url
         question = clean_question(command.get("text", ""))
         where = {"channel": command.get("channel_id"), "user": command.get("user_id")}
-        if is_help_request(question):
-            message = render_help()
-        else:
+        message = subcommand_reply(question, answerer.overview)
+        if message is None:
             message = answerer.render(AnswerRef(question, 0, Surface.EPHEMERAL), where)
         safe_respond(respond, where, response_type="ephemeral", **message.as_kwargs())
 
