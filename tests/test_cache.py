@@ -1,4 +1,5 @@
-"""The persistent index cache: reused when fresh, rebuilt when stale or unreadable."""
+"""The persistent index cache: reused when fresh, rebuilt when stale or unreadable, and
+rebuilt from each unchanged article's cached analysis."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import cache_key, load_or_build
-from openai_deals.retrieval.index import Params
+from openai_deals.retrieval.cache import ARTICLES_SUBDIR, cache_key, load_or_build
+from openai_deals.retrieval.engine import LoadStats, load_engine
+from openai_deals.retrieval.index import Params, build_index
 
 CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
 
@@ -53,3 +55,73 @@ def test_editing_an_article_rebuilds(tmp_path):
     index, cached = load_or_build(corpus, tmp_path / "index")
     assert not cached
     assert any(index.text(i) == "Une phrase ajoutée à la fin." for i in range(len(index)))
+
+
+def same_index(a, b) -> bool:
+    (arrays_a, meta_a), (arrays_b, meta_b) = a.to_store(), b.to_store()
+    return (
+        meta_a == meta_b
+        and arrays_a.keys() == arrays_b.keys()
+        and all(np.array_equal(arrays_a[k], arrays_b[k]) for k in arrays_a)
+    )
+
+
+NEW_ARTICLE = (
+    "---\ntitle: Nvidia investit dans Wandercraft\ndate: 2024-05\n---\n"
+    "Nvidia a investi 50 millions de dollars dans Wandercraft, une start-up française de "
+    "robotique.\n"
+)
+
+
+def test_a_rebuild_analyses_only_new_articles(tmp_path):
+    """After adding an article, the rebuild splits and analyses that article alone, and the
+    index (sentences, terms, BM25 arrays, deals) is exactly the one a full build makes."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    first, _ = load_or_build(corpus, tmp_path / "index")
+    assert first.analysed_articles == 5
+    (corpus / "zz-nvidia.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    grown, cached = load_or_build(corpus, tmp_path / "index")
+    assert not cached and grown.analysed_articles == 1
+    assert same_index(grown, build_index(corpus))
+    assert ("Nvidia", "Wandercraft") in [d.parties for d in grown.deals]
+
+
+def test_an_edited_article_is_analysed_again_and_its_old_analysis_dropped(tmp_path):
+    """Editing one article re-analyses it only; the cache keeps one entry per article."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    load_or_build(corpus, tmp_path / "index")
+    path = next(corpus.glob("003-*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    index, _ = load_or_build(corpus, tmp_path / "index")
+    assert index.analysed_articles == 1
+    assert len(list((tmp_path / "index" / ARTICLES_SUBDIR).glob("*.json"))) == 5
+    assert same_index(index, build_index(corpus))
+
+
+def test_an_unreadable_article_analysis_is_made_again(tmp_path):
+    """A damaged per-article entry is never trusted: that article is analysed again."""
+    load_or_build(CORPUS, tmp_path / "index")
+    victim = sorted((tmp_path / "index" / ARTICLES_SUBDIR).glob("*.json"))[0]
+    victim.write_text('{"sentences": [[0, 0, false]]}', encoding="utf-8")
+    index, _ = load_or_build(CORPUS, tmp_path / "index", rebuild=True)
+    assert index.analysed_articles == 1
+    assert same_index(index, build_index(CORPUS))
+
+
+def test_after_adding_an_article_only_its_sentences_are_embedded(tmp_path):
+    """With the default sentence embeddings, the reload after adding an article analyses
+    and embeds that article's sentences only; the others come from the caches."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    first = load_engine(corpus, tmp_path / "index")
+    assert first.semantic
+    assert first.stats == LoadStats(False, 5, len(first.index))
+    (corpus / "zz-nvidia.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    grown = load_engine(corpus, tmp_path / "index")
+    new = [i for i in range(len(grown.index)) if grown.index.article(i).article_id == "zz-nvidia"]
+    assert len(grown.index) == len(first.index) + len(new) and new
+    assert grown.stats == LoadStats(False, 1, len(new))
+    again = load_engine(corpus, tmp_path / "index")
+    assert again.stats == LoadStats(True, 0, 0)

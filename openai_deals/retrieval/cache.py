@@ -4,6 +4,10 @@ The cache key hashes everything the index depends on: every corpus file (name an
 retrieval parameters, and the source of the code that turns text into terms (analyzer, language
 data, clean-up, sentence splitting, index layout). Change any of them and the next start
 rebuilds; change nothing and every run reuses the cache.
+
+A rebuild reads each unchanged article's analysis back from ``<index dir>/articles/``
+(:mod:`.article_cache`, keyed by the same code hash and the article's content), so adding an
+article to the corpus analyses that article only.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openai_deals.retrieval import store
+from openai_deals.retrieval.article_cache import ArticleCache
 from openai_deals.retrieval.corpus import corpus_files
 from openai_deals.retrieval.index import Index, Params, build_index
 
@@ -29,16 +34,24 @@ _INDEXING_CODE = (
     "bm25.py",
     "deals.py",  # the deals are stored with the index
     "model.py",
+    "article_cache.py",
 )
+ARTICLES_SUBDIR = "articles"
 
 
-def cache_key(corpus_dir: Path, params: Params) -> str:
-    """The content hash an index of ``corpus_dir`` built with ``params`` is stored under."""
+def code_key(params: Params) -> str:
+    """The hash of what an index depends on besides the corpus: code and parameters."""
     parts: list = [params.index_key(), f"store={store.FORMAT_VERSION}"]
     for name in _INDEXING_CODE:
         parts += [name, _PACKAGE / name]
     for path in sorted((_PACKAGE / "lang").glob("*.py")):
         parts += [path.name, path]
+    return store.content_key(*parts)
+
+
+def cache_key(corpus_dir: Path, params: Params) -> str:
+    """The content hash an index of ``corpus_dir`` built with ``params`` is stored under."""
+    parts: list = [code_key(params)]
     for path in corpus_files(corpus_dir):
         parts += [path.name, path]
     return store.content_key(*parts)
@@ -55,9 +68,9 @@ def load_or_build(
 ) -> tuple[Index, bool]:
     """Return the index of ``corpus_dir`` and whether it came from the cache.
 
-    A missing, stale, partial or corrupt cache is rebuilt (never served); the new index is
-    saved atomically. A cache directory that cannot be written is logged and the index is
-    still returned.
+    A missing, stale, partial or corrupt cache is rebuilt (never served), from the
+    per-article cache for the articles it has; the new index is saved atomically. A cache
+    directory that cannot be written is logged and the index is still returned.
     """
     key = cache_key(corpus_dir, params)
     if not rebuild:
@@ -71,7 +84,10 @@ def load_or_build(
                 logger.warning(
                     "Index cache %s has an unreadable layout (%s); rebuilding.", index_dir, exc
                 )
-    index = build_index(corpus_dir, params, n_process=n_process, progress=progress)
+    articles = ArticleCache(index_dir / ARTICLES_SUBDIR, code_key(params))
+    index = build_index(
+        corpus_dir, params, n_process=n_process, progress=progress, article_cache=articles
+    )
     try:
         store.save_index(index_dir, *index.to_store(), key=key)
     except OSError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,17 @@ _WORD = re.compile(r"[^\W\d_][\w-]*")
 # Capitalised words in a row, as one name: "Sam Altman", "Satya Nadella".
 _NAME_RUN = re.compile(r"\b[A-ZÀ-Ý][\w-]*(?: [A-ZÀ-Ý][\w-]*)*")
 _DATE_WORDS = (*MONTHS_FR, "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+@dataclass(frozen=True)
+class LoadStats:
+    """How ``load_engine`` got its engine: the index from the cache or built (and how many
+    articles that build analysed, the others coming from the per-article cache), and how
+    many sentences it had to embed (the others coming from the vector cache)."""
+
+    index_from_cache: bool
+    analysed_articles: int
+    embedded_sentences: int
 
 
 class Engine:
@@ -94,6 +106,7 @@ class Engine:
         self._evidence = Evidence(index, self.analyzer, date_terms)
         self._topics: tuple[str, ...] | None = None
         self._queries: QueryAnalyzer | None = None
+        self.stats: LoadStats | None = None  # set by load_engine
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -269,11 +282,13 @@ def load_engine(
     )
     embedder = load_embedder(embeddings, index_dir)
     vectors = None
+    embedded = 0
     if embedder is not None:
         cache = VectorCache(index_dir, embedder)
         vectors = cache.vectors([index.text(i) for i in range(len(index))], embed_progress)
-        if cache.embedded:
-            logger.info("Embedded %d new sentences with %s", cache.embedded, embedder.name)
+        embedded = cache.embedded
+        if embedded:
+            logger.info("Embedded %d new sentences with %s", embedded, embedder.name)
     logger.info(
         "Index %s: %d sentences from %d articles (%s, embeddings %s)",
         index_dir,
@@ -282,4 +297,6 @@ def load_engine(
         "cache" if cached else "built",
         embedder.name if embedder else "off",
     )
-    return Engine(index, params, embedder=embedder, vectors=vectors)
+    engine = Engine(index, params, embedder=embedder, vectors=vectors)
+    engine.stats = LoadStats(cached, 0 if cached else index.analysed_articles, embedded)
+    return engine
