@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from openai_deals.retrieval.fetch import ALL_NETWORKS, FetchPolicy
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+_TRUE, _FALSE = {"true", "yes", "1", "all"}, {"false", "no", "0", ""}
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _is_loopback(host: str) -> bool:
@@ -46,6 +52,13 @@ class Settings(BaseSettings):
     embeddings: Literal["use", "e5", "none"] = "use"
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: str = "INFO"
+
+    # Fetching articles (`openai-deals add URL`, `/openai-deals ajouter`): private, loopback
+    # and link-local addresses are refused unless listed here ("true": all of them).
+    fetch_allow_private: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1_000)
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -82,6 +95,25 @@ class Settings(BaseSettings):
             )
         return v if v.endswith("/") else v + "/"
 
+    @field_validator("fetch_allow_private", mode="before")
+    @classmethod
+    def _fetch_allow_private(cls, v: object) -> tuple[IPNetwork, ...]:
+        if isinstance(v, bool):
+            return ALL_NETWORKS if v else ()
+        if isinstance(v, str):
+            if v.strip().lower() in _TRUE:
+                return ALL_NETWORKS
+            if v.strip().lower() in _FALSE:
+                return ()
+            v = [part for part in re.split(r"[\s,;]+", v) if part]
+        try:
+            return tuple(ipaddress.ip_network(str(item), strict=False) for item in v)  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise ValueError(
+                "must be true, false, or comma-separated addresses or networks such as "
+                "127.0.0.1,10.0.0.0/8"
+            ) from None
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, v: str) -> str:
@@ -102,6 +134,21 @@ class Settings(BaseSettings):
         corpus = str(self.corpus_dir.resolve())
         tag = hashlib.sha256(corpus.encode("utf-8")).hexdigest()[:12]
         return platformdirs.user_cache_path("openai-deals") / "index" / tag
+
+    @property
+    def corpus_dir_is_bundled(self) -> bool:
+        """True when CORPUS_DIR (or ``--corpus``) was not given: the articles shipped with
+        the package, which may be read-only and are replaced by every upgrade."""
+        return "corpus_dir" not in self.model_fields_set
+
+    def fetch_policy(self) -> FetchPolicy:
+        """The limits of fetching an article (``retrieval.fetch``)."""
+        return FetchPolicy(
+            allowed_networks=self.fetch_allow_private,
+            max_bytes=self.fetch_max_bytes,
+            timeout=self.fetch_timeout_seconds,
+            max_redirects=self.fetch_max_redirects,
+        )
 
 
 class SettingsError(Exception):
