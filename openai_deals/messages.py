@@ -186,6 +186,9 @@ def deal_status(deal: Deal) -> str:
 
 
 # -- Adding an article (`openai-deals add`, `/openai-deals ajouter <url>`) ---------------------
+# Words that, first after the command, ask to add the article at the URL that follows.
+ADD_WORDS = frozenset({"ajouter", "ajoute", "add"})
+
 FETCH_REFUSALS = {
     FetchProblem.BAD_URL: (
         "« {url} » n’est pas une adresse web complète : donnez l’adresse de l’article avec "
@@ -308,6 +311,30 @@ ADD_INDEXED = (
 ADD_INDEXED_NO_ARTICLE = (
     "Attention : l’article est écrit mais l’index n’en a gardé aucune phrase ({problem})."
 )
+
+# Slack: `/openai-deals ajouter <url>`
+ADD_NOT_ADMIN = (
+    "Désolé, seules les personnes qui administrent le bot peuvent ajouter des articles. "
+    "Si un article vous semble manquer, signalez-le-leur ; en attendant, posez-moi vos "
+    "questions avec `/openai-deals votre question`."
+)
+ADD_USAGE = (
+    "Pour ajouter un article, donnez son adresse : "
+    "`/openai-deals ajouter https://www.exemple.fr/article`"
+)
+ADD_STARTED = (
+    "Je récupère {url} et je l’ajoute à mes sources… Je vous réponds ici dès que c’est fait."
+)
+ADD_DONE = (
+    "Article ajouté : *{title}* — {date}{source}. {sentences} phrase(s) indexée(s) : "
+    "vous pouvez déjà me poser vos questions dessus."
+)
+ADD_DONE_REPLACED = "Il remplace : {titles}."
+ADD_FAILED = (
+    "Désolé, l’ajout de cet article a échoué. Réessayez dans un instant ; si cela persiste, "
+    "prévenez l’équipe qui gère le bot."
+)
+
 
 def size_fr(size: int) -> str:
     """5_000_000 -> "5 Mo", 1_500 -> "1,5 ko"."""

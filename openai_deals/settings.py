@@ -19,6 +19,7 @@ from openai_deals.retrieval.fetch import ALL_NETWORKS, FetchPolicy
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _TRUE, _FALSE = {"true", "yes", "1", "all"}, {"false", "no", "0", ""}
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: str = "INFO"
 
+    # Slack member ids allowed to add articles (`/openai-deals ajouter <url>`), comma-separated.
+    admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     # Fetching articles (`openai-deals add URL`, `/openai-deals ajouter`): private, loopback
     # and link-local addresses are refused unless listed here ("true": all of them).
     fetch_allow_private: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
@@ -94,6 +97,24 @@ class Settings(BaseSettings):
                 "must be an https:// URL (or http:// to a loopback address such as 127.0.0.1)"
             )
         return v if v.endswith("/") else v + "/"
+
+    @field_validator("corpus_dir", "index_dir")
+    @classmethod
+    def _expand_home(cls, v: Path | None) -> Path | None:
+        return v.expanduser() if v is not None else None  # "~/articles" in .env
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _admin_user_ids(cls, v: object) -> frozenset[str]:
+        items = re.split(r"[\s,;]+", v) if isinstance(v, str) else list(v or ())  # type: ignore[call-overload]
+        ids = frozenset(str(item).strip() for item in items if str(item).strip())
+        bad = sorted(i for i in ids if not _SLACK_USER_ID.match(i))
+        if bad:
+            raise ValueError(
+                f"not Slack member ids: {', '.join(bad)}; give ids such as U012AB3CDE, "
+                "comma-separated (Slack profile > ⋮ > Copy member ID)"
+            )
+        return ids
 
     @field_validator("fetch_allow_private", mode="before")
     @classmethod

@@ -493,3 +493,15 @@ def test_fetch_settings_reach_the_command(news_site, corpus, tmp_path):
     result = cli("--corpus", str(corpus), "add", url, env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("La page dépasse 2 ko : j’ai arrêté de la lire.")
+
+
+def test_corpus_dir_may_start_with_the_home_folder(monkeypatch, tmp_path):
+    """CORPUS_DIR=~/articles (as in .env.example) is the folder in the home directory, and
+    counts as set."""
+    from openai_deals.settings import load_settings
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = load_settings(_env_file=None, corpus_dir="~/articles")
+    assert settings.corpus_dir == tmp_path / "articles"
+    assert not settings.corpus_dir_is_bundled
+    assert load_settings(_env_file=None).corpus_dir_is_bundled

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -22,6 +22,9 @@ from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.dedup import SeenKeys
 from openai_deals.slack.questions import is_help_request
 from openai_deals.slack.render import Message, render_answer, render_help, render_notice
+
+if TYPE_CHECKING:
+    from openai_deals.slack.add_article import ArticleAdder
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class Answerer:
     k: int = 3
     seen: SeenKeys = field(default_factory=SeenKeys)
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
+    adder: ArticleAdder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
 
     def render(self, ref: AnswerRef, where: dict) -> Message:
         """Answer ``ref`` and render it; on any failure, log and return an apology instead.

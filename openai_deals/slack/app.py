@@ -8,8 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from openai_deals.retrieval.live import LiveEngine
 from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
+from openai_deals.slack.add_article import ArticleAdder
 from openai_deals.slack.answerer import AnswerEngine, Answerer
 from openai_deals.slack.dedup import SeenKeys
 from openai_deals.slack.listeners import register_listeners
@@ -51,7 +53,8 @@ def create_app(
 
     Args:
         settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
-        engine: answers questions (``retrieval.engine.Engine`` or anything alike).
+        engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
+            ``LiveEngine`` so that an added article's rebuilt engine can replace it.
         client: the Web API client; default ``create_web_client(settings)``.
         seen: the memory of handled events; default a fresh one-hour ``SeenKeys``.
 
@@ -68,10 +71,12 @@ def create_app(
         # skip), along with edits and other bots: one rule, visible in slack/questions.py.
         ignoring_self_events_enabled=False,
     )
+    live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)  # type: ignore[arg-type]
     # An engine without an index (a stand-in in tests) has no timeline to show.
-    index = getattr(engine, "index", None)
+    index = getattr(live, "index", None)
     overview = Overview.of(index) if index is not None else Overview()
-    answerer = Answerer(engine, k=settings.top_k, seen=seen or SeenKeys(), overview=overview)
+    answerer = Answerer(live, k=settings.top_k, seen=seen or SeenKeys(), overview=overview)
+    answerer.adder = ArticleAdder(settings, answerer)
     register_listeners(app, answerer)
     app.error(log_unexpected_error)
     return app

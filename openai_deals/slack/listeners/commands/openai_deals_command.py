@@ -1,5 +1,6 @@
 """``/openai-deals question``: an answer only the asker sees, which they can share.
-``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``."""
+``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``;
+``/openai-deals ajouter <url>`` (admins): see ``slack/add_article``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def build(answerer: Answerer) -> Callable[..., None]:
 
     def handle_openai_deals_command(ack: Ack, command: dict, respond: Respond) -> None:
         ack()  # within Slack's 3 seconds; the answer follows on the response_url
+        if answerer.adder and answerer.adder.handle(command, respond):
+            return
         question = clean_question(command.get("text", ""))
         where = {"channel": command.get("channel_id"), "user": command.get("user_id")}
         message = subcommand_reply(question, answerer.overview)

@@ -1,0 +1,188 @@
+"""`/openai-deals ajouter <url>` over real HTTP: the stand-in Slack (Web API, response_url),
+the local web server serving the invented article, the real app on a copy of the corpus.
+An admin adds and the running app answers from the new article; anyone else is refused."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from slack_payloads import SIGNING_SECRET, USER_ID, send_command, slash_command
+
+from openai_deals import messages as m
+from openai_deals.retrieval.engine import load_engine
+from openai_deals.settings import SettingsError, load_settings
+from openai_deals.slack.add_article import requested_url
+from openai_deals.slack.app import create_app
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "openai_deals" / "corpus"
+TITLE = "Mistral AI lève 1,2 milliard d’euros et s’allie à Schneider Electric"
+QUESTION = "Combien Schneider Electric a-t-il investi dans Mistral AI ?"
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    path = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, path)
+    return path
+
+
+@pytest.fixture
+def running(make_settings, serve_app, corpus, tmp_path):
+    """Serve an app on ``corpus`` (BM25 alone: embeddings are not what is tested here)."""
+    stack = []
+
+    def start(**values):
+        values = {"corpus_dir": corpus, "index_dir": tmp_path / "index", "embeddings": "none",
+                  "fetch_allow_private": "true", "admin_user_ids": USER_ID, **values}  # fmt: skip
+        settings = make_settings(**values)
+        engine = load_engine(settings.corpus_dir, settings.resolved_index_dir, embeddings="none")
+        context = serve_app(create_app(settings, engine))
+        stack.append(context)
+        return context.__enter__()
+
+    yield start
+    for context in stack:
+        context.__exit__(None, None, None)
+
+
+def command(slack, app, text: str, replies: int = 1) -> list[str]:
+    """Run ``/openai-deals text``; wait for ``replies`` new posts on its response_url and
+    return all their texts (fallback text and blocks' text)."""
+    before = len(slack.calls_to("response_url"))
+    status, body = send_command(app.url, slash_command(text, slack.response_url("cmd")))
+    assert (status, body) == (200, "")
+    calls = slack.wait_for("response_url", before + replies, timeout=120)[before:]
+    assert all(c.params["response_type"] == "ephemeral" for c in calls)
+    return [c.params["text"] + str(c.params.get("blocks", "")) for c in calls]
+
+
+def test_an_admin_adds_an_article_and_the_running_bot_answers_from_it(
+    slack, news_site, running, corpus
+):
+    """The admin gets "je récupère…" at once, then the title, date and sentence count; the
+    same app, never restarted, answers from the new article and lists it in its sources."""
+    app = running()
+    url = news_site.article()
+    (before,) = command(slack, app, QUESTION)
+    assert m.ABSTAIN in before and "400 millions" not in before
+
+    started, done = command(slack, app, f"ajouter {url}", replies=2)
+    assert started.startswith(m.ADD_STARTED.format(url=url))
+    assert done.startswith(
+        f"Article ajouté : *{TITLE}* — 14 octobre 2025 — La Gazette de l’IA. 10 phrase(s) "
+        "indexée(s) : vous pouvez déjà me poser vos questions dessus."
+    )
+    assert len(list(corpus.glob("2025-10-14-*.md"))) == 1
+
+    (after,) = command(slack, app, QUESTION)
+    assert "400 millions d’euros" in after and TITLE in after
+    (sources,) = command(slack, app, "sources")
+    assert f"*{TITLE}* — octobre 2025 — La Gazette de l’IA — 10 phrase(s)" in sources
+
+
+def test_the_command_is_acknowledged_before_the_page_is_fetched(slack, news_site, running):
+    """A slow site does not hold Slack's 3-second acknowledgement: the command returns at
+    once, "je récupère…" follows, and the result comes when the page does."""
+    app = running()
+    url = news_site.article("/lent")
+    news_site.routes["/lent"].delay = 2
+    started = time.monotonic()
+    status, _ = send_command(app.url, slash_command(f"ajouter {url}", slack.response_url("c")))
+    assert status == 200 and time.monotonic() - started < 1.5
+    replies = slack.wait_for("response_url", 2, timeout=120)
+    assert replies[0].params["text"] == m.ADD_STARTED.format(url=url)
+    assert replies[1].params["text"].startswith("Article ajouté")
+
+
+def test_someone_else_is_refused_politely(slack, news_site, running, corpus):
+    """A user not in ADMIN_USER_IDS gets the refusal; nothing is fetched or written."""
+    app = running(admin_user_ids="UADMIN001")
+    url = news_site.article()
+    (reply,) = command(slack, app, f"ajouter {url}")
+    assert reply.startswith(
+        "Désolé, seules les personnes qui administrent le bot peuvent ajouter des articles. "
+        "Si un article vous semble manquer, signalez-le-leur ; en attendant, posez-moi vos "
+        "questions avec `/openai-deals votre question`."
+    )
+    assert news_site.requests == []
+    assert not list(corpus.glob("2025-*.md"))
+
+
+def test_a_refused_url_is_explained_in_slack(slack, news_site, running):
+    """The fetch limits apply in Slack too: a private address, with the setting off."""
+    app = running(fetch_allow_private="false")
+    url = news_site.article()
+    _, refused = command(slack, app, f"ajouter <{url}>", replies=2)
+    assert refused.startswith(
+        "Je ne récupère pas de page sur une adresse privée ou locale (127.0.0.1 → 127.0.0.1). "
+        "Donnez l’adresse publique de l’article."
+    )
+    assert news_site.requests == []
+
+
+def test_adding_twice_is_refused_without_change(slack, news_site, running, corpus):
+    """The second time, Slack says the article is already there and changes nothing."""
+    app = running()
+    url = news_site.article()
+    command(slack, app, f"ajouter {url}", replies=2)
+    _, again = command(slack, app, f"ajouter {url}", replies=2)
+    assert again.startswith(
+        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien "
+        "changé."
+    )
+    assert len(list(corpus.glob("2025-*.md"))) == 1
+
+
+def test_ajouter_without_an_address_shows_how(slack, running):
+    """`/openai-deals ajouter` alone shows the usage."""
+    app = running()
+    (reply,) = command(slack, app, "ajouter")
+    assert reply.startswith(m.ADD_USAGE)
+
+
+def test_the_bundled_articles_are_never_written_from_slack(
+    slack, news_site, serve_app, engine
+):
+    """Without CORPUS_DIR the admin is told what the operator must set; nothing is fetched."""
+    settings = load_settings(_env_file=None, slack_bot_token="xoxb-test",
+                             slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack.api_url,
+                             admin_user_ids=USER_ID, fetch_allow_private="true")  # fmt: skip
+    with serve_app(create_app(settings, engine)) as app:
+        (reply,) = command(slack, app, f"ajouter {news_site.article()}")
+    assert reply.startswith(m.ADD_BUNDLED_CORPUS_SLACK)
+    assert news_site.requests == []
+
+
+@pytest.mark.parametrize(
+    "text, url",
+    [
+        ("ajouter https://exemple.fr/a?x=1&y=2", "https://exemple.fr/a?x=1&y=2"),
+        ("Ajouter <https://exemple.fr/a?x=1&amp;y=2>", "https://exemple.fr/a?x=1&y=2"),
+        ("ajouter <https://exemple.fr/a|exemple.fr/a> merci", "https://exemple.fr/a"),
+        ("add   https://exemple.fr/a", "https://exemple.fr/a"),
+        ("ajouter", ""),
+        ("Combien Google a-t-il investi ?", None),
+        ("ajouterai-je ?", None),
+    ],
+)
+def test_the_address_is_read_from_the_command_text(text, url):
+    """Plain or Slack-linked (<url>, <url|label>, &amp;) addresses; other text is a question."""
+    assert requested_url(text) == url
+
+
+def test_admin_user_ids_are_slack_member_ids(monkeypatch):
+    """ADMIN_USER_IDS is a comma-separated list of member ids; anything else fails fast."""
+    monkeypatch.setenv("ADMIN_USER_IDS", "U012AB3CDE, W0ABC12")
+    assert load_settings(_env_file=None).admin_user_ids == {"U012AB3CDE", "W0ABC12"}
+    monkeypatch.setenv("ADMIN_USER_IDS", "U012AB3CDE,alice")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None)
+    assert str(caught.value) == (
+        "ADMIN_USER_IDS: not Slack member ids: alice; give ids such as U012AB3CDE, "
+        "comma-separated (Slack profile > ⋮ > Copy member ID)"
+    )
+    monkeypatch.delenv("ADMIN_USER_IDS")
+    assert load_settings(_env_file=None).admin_user_ids == frozenset()
