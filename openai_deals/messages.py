@@ -289,6 +289,10 @@ ADD_BUNDLED_CORPUS_SLACK = (
     "je puisse en ajouter, la personne qui gère le bot doit régler CORPUS_DIR sur un dossier "
     "modifiable (voir « openai-deals add » dans le README)."
 )
+ADD_CORPUS_SLACK = (
+    "Je ne peux pas écrire dans mon dossier d’articles ({path}) : il n’existe pas ou n’est "
+    "pas modifiable. Prévenez la personne qui gère le bot (réglage CORPUS_DIR)."
+)
 ADD_INIT_DONE = "{count} article(s) fourni(s) copié(s) dans {path}."
 ADD_INIT_NOTHING = "{path} contient déjà les articles fournis : rien à copier."
 ADD_NEEDS_SOURCE = (
@@ -391,6 +395,8 @@ def add_refusal(error: AddRefused, *, slack: bool = False) -> str:
         return template.format(title=details["title"], path=details["path"], why=why)
     if error.problem is AddProblem.BUNDLED_CORPUS:
         return ADD_BUNDLED_CORPUS_SLACK if slack else ADD_BUNDLED_CORPUS.format(**details)
+    if slack and error.problem in (AddProblem.CORPUS_MISSING, AddProblem.CORPUS_NOT_WRITABLE):
+        return ADD_CORPUS_SLACK.format(path=details["path"])
     return ADD_REFUSALS[error.problem].format(**details)
 
 

@@ -258,37 +258,52 @@ def read_source(
         AddRefused: an unsupported or unreadable file, a missing title, date or source,
             a bad date, or no article text.
     """
-    other_urls: list[str] = []
-    plain = False
     if is_url(source):
-        page = fetch_html(source, policy)
-        read = read_html(_decode(page.content, page.charset), page.url)
-        other_urls = [page.requested_url, *page.redirects, read["url"]]
-        read["url"] = page.url
-    else:
-        path = Path(source).expanduser()
-        suffix = path.suffix.lower()
-        if suffix not in {".html", ".htm", ".txt"}:
-            raise AddRefused(AddProblem.UNSUPPORTED_SOURCE, source=source)
+        return read_url(source, policy, title=title, date=date, source_name=source_name)
+    path = Path(source).expanduser()
+    suffix = path.suffix.lower()
+    if suffix not in {".html", ".htm", ".txt"}:
+        raise AddRefused(AddProblem.UNSUPPORTED_SOURCE, source=source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise AddRefused(AddProblem.FILE_NOT_FOUND, path=str(path)) from None
+    except OSError as exc:
+        raise AddRefused(
+            AddProblem.FILE_UNREADABLE, path=str(path), reason=exc.strerror
+        ) from None
+    if suffix == ".txt":
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise AddRefused(AddProblem.FILE_NOT_FOUND, path=str(path)) from None
-        except OSError as exc:
+            read = read_text(data.decode("utf-8"))
+        except UnicodeDecodeError:
             raise AddRefused(
-                AddProblem.FILE_UNREADABLE, path=str(path), reason=exc.strerror
+                AddProblem.FILE_UNREADABLE, path=str(path), reason="UTF-8"
             ) from None
-        if suffix == ".txt":
-            plain = True
-            try:
-                read = read_text(data.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise AddRefused(
-                    AddProblem.FILE_UNREADABLE, path=str(path), reason="UTF-8"
-                ) from None
-        else:
-            read = read_html(data)
-    return _draft(read, plain, title, date, source_name, other_urls)
+    else:
+        read = read_html(data)
+    return _draft(read, suffix == ".txt", title, date, source_name, [])
+
+
+def read_url(
+    url: str,
+    policy: FetchPolicy = FetchPolicy(),
+    *,
+    title: str | None = None,
+    date: str | None = None,
+    source_name: str | None = None,
+) -> Draft:
+    """Read the article at ``url``, which is always fetched, never taken for a file name
+    (what the bot uses: a typed "/etc/…" must not read the server's files).
+
+    Raises:
+        FetchRefused: see :mod:`.fetch` (BAD_URL for anything that is not an address).
+        AddRefused: as ``read_source``.
+    """
+    page = fetch_html(url, policy)
+    read = read_html(_decode(page.content, page.charset), page.url)
+    other_urls = [page.requested_url, *page.redirects, read["url"]]
+    read["url"] = page.url
+    return _draft(read, False, title, date, source_name, other_urls)
 
 
 def _draft(

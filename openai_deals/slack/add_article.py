@@ -23,7 +23,7 @@ from openai_deals.retrieval.add import add_to_corpus, check_corpus_dir
 from openai_deals.retrieval.fetch import FetchRefused
 from openai_deals.retrieval.live import LiveEngine
 from openai_deals.retrieval.overview import Overview
-from openai_deals.retrieval.sources import AddRefused, read_source
+from openai_deals.retrieval.sources import AddRefused, read_url
 from openai_deals.slack.answerer import Answerer, safe_respond
 from openai_deals.slack.render import escape, render_notice
 
@@ -123,7 +123,7 @@ class ArticleAdder:
     def _add(self, url: str, respond: Callable[..., object], where: dict) -> None:
         try:
             check_corpus_dir(self.settings.corpus_dir)
-            draft = read_source(url, self.settings.fetch_policy())
+            draft = read_url(url, self.settings.fetch_policy())
             added = add_to_corpus(draft, self.settings.corpus_dir)
         except (FetchRefused, AddRefused) as exc:
             logger.info("Article not added: %s (%s)", exc.problem.value, _fmt(where))

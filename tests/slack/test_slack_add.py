@@ -31,14 +31,15 @@ def corpus(tmp_path) -> Path:
 
 @pytest.fixture
 def running(make_settings, serve_app, corpus, tmp_path):
-    """Serve an app on ``corpus`` (BM25 alone: embeddings are not what is tested here)."""
+    """Serve an app answering from ``corpus`` (BM25 alone: embeddings are not what is tested
+    here); ``start(**settings)`` overrides settings, CORPUS_DIR included."""
     stack = []
 
     def start(**values):
         values = {"corpus_dir": corpus, "index_dir": tmp_path / "index", "embeddings": "none",
                   "fetch_allow_private": "true", "admin_user_ids": USER_ID, **values}  # fmt: skip
         settings = make_settings(**values)
-        engine = load_engine(settings.corpus_dir, settings.resolved_index_dir, embeddings="none")
+        engine = load_engine(corpus, settings.resolved_index_dir, embeddings="none")
         context = serve_app(create_app(settings, engine))
         stack.append(context)
         return context.__enter__()
@@ -186,3 +187,26 @@ def test_admin_user_ids_are_slack_member_ids(monkeypatch):
     )
     monkeypatch.delenv("ADMIN_USER_IDS")
     assert load_settings(_env_file=None).admin_user_ids == frozenset()
+
+
+@pytest.mark.parametrize("typed", ["/etc/hosts.txt", "tests/data/mistral-ai.txt"])
+def test_a_file_name_typed_in_slack_is_never_read(slack, running, corpus, typed):
+    """Slack adds from web addresses only: a path on the server is an invalid address."""
+    app = running()
+    _, reply = command(slack, app, f"ajouter {typed}", replies=2)
+    assert reply.startswith(
+        f"« {typed} » n’est pas une adresse web complète : donnez l’adresse de l’article avec "
+        "http:// ou https://, telle que l’affiche votre navigateur."
+    )
+    assert not list(corpus.glob("2025-*.md"))
+
+
+def test_a_missing_corpus_folder_is_reported_for_the_operator(slack, running, tmp_path):
+    """CORPUS_DIR pointing nowhere: the admin is told to warn whoever runs the bot."""
+    app = running(corpus_dir=tmp_path / "ailleurs")
+    _, reply = command(slack, app, "ajouter https://exemple.fr/a", replies=2)
+    assert reply.startswith(
+        f"Je ne peux pas écrire dans mon dossier d’articles ({tmp_path / 'ailleurs'}) : il "
+        "n’existe pas ou n’est pas modifiable. Prévenez la personne qui gère le bot (réglage "
+        "CORPUS_DIR)."
+    )
