@@ -505,3 +505,24 @@ def test_corpus_dir_may_start_with_the_home_folder(monkeypatch, tmp_path):
     assert settings.corpus_dir == tmp_path / "articles"
     assert not settings.corpus_dir_is_bundled
     assert load_settings(_env_file=None).corpus_dir_is_bundled
+
+
+def test_the_readme_example_is_what_add_prints(tmp_path, monkeypatch, capsys):
+    """The README's `add` example, run for real (default embeddings, fresh index): the
+    same lines, the home folder written as ~."""
+    from openai_deals import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ openai-deals --corpus ~/openai-deals-corpus add --init "
+    example = readme[readme.index(command) :].split("\n$ ", 1)[0].splitlines()
+    args = example[0].removeprefix("$ openai-deals ").split()
+    for name in list(os.environ):
+        if name.startswith(("CORPUS", "INDEX", "EMBEDDINGS", "FETCH_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(ROOT)
+    args = [str(tmp_path / "openai-deals-corpus") if a.startswith("~/") else a for a in args]
+    code = cli.main(["--index-dir", str(tmp_path / "index"), *args])
+    out = capsys.readouterr().out.replace(str(tmp_path), "~")
+    assert code == 0
+    assert out.splitlines() == example[1:]
