@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure retrieval on a JSONL question file")
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument(
+        "--distractors",
+        type=Path,
+        help="also measure on this corpus: the articles plus unrelated ones "
+        "(made by bench/distractors.py)",
+    )
 
     deals = sub.add_parser("deals", help="the timeline of the deals the articles report")
     deals.add_argument("--json", action="store_true", help="print the timeline as JSON")
@@ -160,6 +166,16 @@ def _index(args, settings: Settings) -> int:
     return 0
 
 
+_METRICS = (
+    ("hit_at_1", "hit@1"),
+    ("hit_at_3", "hit@3"),
+    ("mrr_at_5", "MRR@5"),
+    ("abstention_rate", "abstention rate (unanswerable abstained)"),
+    ("false_abstention_rate", "false abstention rate"),
+    ("mean_snippet_chars", "mean snippet length (chars)"),
+)
+
+
 def _eval(args, settings: Settings) -> int:
     from openai_deals.retrieval.evaluate import evaluate, load_questions
 
@@ -168,19 +184,24 @@ def _eval(args, settings: Settings) -> int:
     except (OSError, ValueError) as exc:
         print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
         return 2
-    report = evaluate(_engine(settings), items)
+    reports = {"corpus": evaluate(_engine(settings), items)}
+    if args.distractors:
+        # The same questions over the corpus plus unrelated articles (bench/distractors.py):
+        # a method that only works on a handful of articles shows it here.
+        other = settings.model_copy(update={"corpus_dir": args.distractors, "index_dir": None})
+        reports["with distractors"] = evaluate(_engine(other), items)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        data = {name: r.as_dict() for name, r in reports.items()}
+        print(json.dumps(data if args.distractors else data["corpus"], ensure_ascii=False))
         return 0
-    print(f"questions                {report.questions} ({report.answerable} answerable)")
-    print(f"hit@1                    {report.hit_at_1:.3f}")
-    print(f"hit@3                    {report.hit_at_3:.3f}")
-    print(f"MRR@5                    {report.mrr_at_5:.3f}")
-    print(f"abstention rate          {report.abstention_rate:.3f}  (unanswerable abstained)")
-    print(f"false abstention rate    {report.false_abstention_rate:.3f}")
-    print(f"mean snippet length      {report.mean_snippet_chars:.0f} chars")
-    if report.failures:
-        print(f"missed (not in top 3)    {', '.join(report.failures)}")
+    first = reports["corpus"]
+    print(f"questions: {first.questions} ({first.answerable} answerable)")
+    print(f"{'':42}" + "".join(f"{name:>18}" for name in reports))
+    for key, label in _METRICS:
+        print(f"{label:42}" + "".join(f"{getattr(r, key):>18.3f}" for r in reports.values()))
+    for name, report in reports.items():
+        if report.failures:
+            print(f"missed (not in top 3), {name}: {', '.join(report.failures)}")
     return 0
 
 
