@@ -156,9 +156,17 @@ def _index(args, settings: Settings) -> int:
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir)) if settings.corpus_dir.is_dir() else 0
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
-    engine = _engine(settings, rebuild=args.force, n_process=max(1, args.jobs), progress=progress)
-    if progress:
-        progress.close()
+    embedding = _Progress(0) if sys.stderr.isatty() else None
+    engine = _engine(
+        settings,
+        rebuild=args.force,
+        n_process=max(1, args.jobs),
+        progress=progress,
+        embed_progress=embedding.update if embedding else None,
+    )
+    for bar in (progress, embedding):
+        if bar and bar.done:
+            bar.close()
     index = engine.index
     print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
     for problem in index.problems:
@@ -264,7 +272,11 @@ class _Progress:
         self.total, self.done = total, 0
 
     def __call__(self) -> None:
-        self.done += 1
+        self.update(self.done + 1, self.total)
+
+    def update(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` (sentence embeddings report in batches)."""
+        self.done, self.total = done, total
         width = 30
         filled = width * self.done // max(self.total, 1)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
