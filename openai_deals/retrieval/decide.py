@@ -50,14 +50,14 @@ class DecisionModel:
 # Thresholds: the point of the tune precision/recall table where a withheld right answer
 # costs as much as three unanswerable questions answered.
 SEMANTIC = DecisionModel(
-    coef=(1.67, 0.353, 0.0, 1.31, 0.0, 0.0, 0.0, 0.0, 3.865, 0.0, 2.303),
-    bias=-3.749,
-    threshold=0.3,
+    coef=(1.107, 0.755, 0.0, 1.607, 0.0, 0.0, 0.0, 0.0, 4.158, 0.0, 1.39),
+    bias=-3.854,
+    threshold=0.35,
 )
 LEXICAL = DecisionModel(
-    coef=(1.693, 0.891, 0.0, 0.0, 1.32, 0.0, -1.2, 0.0, 0.0, 0.0, 0.0),
-    bias=-2.424,
-    threshold=0.15,
+    coef=(1.037, 1.245, 0.0, 0.0, 1.919, 0.0, -0.862, 0.0, 0.0, 0.0, 0.0),
+    bias=-2.701,
+    threshold=0.3,
 )
 
 

@@ -192,7 +192,10 @@ class QueryAnalyzer:
             fixed.append(Token(term, token.start, token.end))
             if term in weights:
                 continue
-            if name_like or term in self._name_set:
+            # Typed in lower case, a corpus name still names something ("google"), unless it
+            # is also a dictionary word: a word of a multi-word name ("Group", "Système")
+            # is a name only when written as one.
+            if name_like or (term in self._name_set and not self.analyzer.is_known_word(surface)):
                 names.add(term)
             if self._df(term):
                 weights[term] = self.idf(term)
