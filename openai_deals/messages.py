@@ -100,3 +100,13 @@ HOME_CORPUS_TITLE = "*Ce que je connais* — {count} article(s) de presse :"
 HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore chargé."
 HOME_ARTICLE = "• *{title}* — {date}{source}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
+
+# -- Configuration (printed by the command line and at start-up) ------------------------------
+INDEX_DIR_HOME_OR_ROOT = (
+    "{path} est un dossier personnel ou la racine : choisissez un dossier dédié au cache, "
+    "par exemple INDEX_DIR=~/.cache/openai-deals, ou ne définissez pas INDEX_DIR."
+)
+INDEX_DIR_FOREIGN = (
+    "{path} existe déjà et n’a pas été créé par openai-deals : je n’y écris rien. "
+    "Videz-le, ou choisissez un autre INDEX_DIR."
+)

@@ -11,6 +11,8 @@ import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from openai_deals import messages
+
 # The five bundled articles ship inside the package, so an installed wheel answers from
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
@@ -42,6 +44,23 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: str = "INFO"
+
+    @field_validator("index_dir", mode="before")
+    @classmethod
+    def _index_dir_set(cls, v: object) -> object:
+        # ``INDEX_DIR=`` (empty) means "not set", never the current directory.
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v
+
+    @field_validator("index_dir")
+    @classmethod
+    def _index_dir_safe(cls, v: Path | None) -> Path | None:
+        if v is None:
+            return None
+        v = v.expanduser()
+        _check_index_dir(v)
+        return v
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -98,6 +117,25 @@ class Settings(BaseSettings):
         corpus = str(self.corpus_dir.resolve())
         tag = hashlib.sha256(corpus.encode("utf-8")).hexdigest()[:12]
         return platformdirs.user_cache_path("openai-deals") / "index" / tag
+
+
+def _check_index_dir(index_dir: Path) -> None:
+    """Refuse an index directory whose store folder the cache could not safely own.
+
+    The store only ever writes in ``<INDEX_DIR>/openai-deals-index/`` (see
+    ``openai_deals.retrieval.cache``); a home or root directory as INDEX_DIR is a mistake, and a
+    non-empty ``openai-deals-index`` folder without the store's marker belongs to someone else.
+    """
+    from openai_deals.retrieval.cache import store_dir
+    from openai_deals.retrieval.store import STORE_MARKER
+
+    resolved = index_dir.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise ValueError(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
+    folder = store_dir(resolved)
+    foreign = folder.exists() and not (folder / STORE_MARKER).is_file()
+    if foreign and (not folder.is_dir() or any(folder.iterdir())):
+        raise ValueError(messages.INDEX_DIR_FOREIGN.format(path=folder))
 
 
 class SettingsError(Exception):
