@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackClientError
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
-from openai_deals.slack.dedup import SeenKeys
+from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
 from openai_deals.slack.questions import is_help_request
 from openai_deals.slack.render import Message, render_answer, render_help, render_notice
 
@@ -44,7 +44,7 @@ class Answerer:
 
     engine: AnswerEngine
     k: int = 3
-    seen: SeenKeys = field(default_factory=SeenKeys)
+    seen: DuplicateMemory = field(default_factory=SeenKeys)
 
     def render(self, ref: AnswerRef, where: dict) -> Message:
         """Answer ``ref`` and render it; on any failure, log and return an apology instead.
@@ -85,14 +85,11 @@ class Answerer:
     ) -> None:
         """Answer a message (mention or DM) once, in ``thread_ts`` or at top level if None.
 
-        ``event_id`` and ``(channel, ts)`` are remembered: a Slack retry, or the same message
-        arriving as both a mention and a DM, is answered only the first time.
+        The message (``channel``, ``ts``) is remembered (see ``dedup``): a Slack retry, or the
+        same message arriving as both a mention and a DM, is answered only the first time.
         """
         where = {"channel": channel, "ts": ts, "event_id": event_id}
-        keys: list[tuple[str, ...]] = [("message", channel, ts)]
-        if event_id:
-            keys.append(("event", event_id))
-        if not self.seen.first_time(*keys):
+        if self.seen.seen_before(message_key(channel, ts)):
             logger.info("Already answered, ignoring the repeat (%s)", _fmt(where))
             return
         if is_help_request(question):

@@ -10,7 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import AnswerEngine, Answerer
-from openai_deals.slack.dedup import SeenKeys
+from openai_deals.slack.dedup import DuplicateMemory, SeenKeys
 from openai_deals.slack.listeners import register_listeners
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def create_app(
     engine: AnswerEngine,
     *,
     client: WebClient | None = None,
-    seen: SeenKeys | None = None,
+    seen: DuplicateMemory | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
 
@@ -52,7 +52,7 @@ def create_app(
         settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
         engine: answers questions (``retrieval.engine.Engine`` or anything alike).
         client: the Web API client; default ``create_web_client(settings)``.
-        seen: the memory of handled events; default a fresh one-hour ``SeenKeys``.
+        seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
