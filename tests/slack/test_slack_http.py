@@ -263,6 +263,16 @@ def test_question_markup_is_escaped_not_echoed_live(slack, bot_http):
     assert "300 millions de dollars" in posted
 
 
+def test_control_and_bidi_characters_in_a_question_are_not_echoed(slack, bot_http):
+    """NUL, ESC and a right-to-left override typed in a command never reach the posted echo,
+    and the question is still answered."""
+    call = command_answer(slack, bot_http, f"\x00\x1b\u202e{QUESTION}\u2066\x07")
+    posted = all_text(call.params)
+    assert not {"\x00", "\x1b", "\u202e", "\u2066", "\x07"} & set(posted)
+    assert m.QUESTION_ECHO.format(question=QUESTION) in posted
+    assert "300 millions de dollars" in posted
+
+
 def test_share_button_posts_the_answer_in_the_channel(slack, bot_http):
     """Clicking "Partager dans le canal" posts the same answer for everyone, naming the sharer."""
     answer = command_answer(slack, bot_http)
