@@ -93,6 +93,9 @@ SLACK_FAILED = (
     "si cela persiste, prévenez l’équipe qui gère le bot."
 )
 BUTTON_EXPIRED = "Ce bouton n’est plus valable. Posez de nouveau votre question."
+BUSY = (
+    "Je reçois trop de questions en même temps. Reposez la vôtre dans une minute, s’il vous plaît."
+)
 
 # -- App Home ---------------------------------------------------------------------------------
 HOME_TITLE = "openai-deals"

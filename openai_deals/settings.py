@@ -38,6 +38,21 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+    # Seconds a Web API call (or response_url post) may take. A post that times out is never
+    # retried: Slack may have posted it, and a retry could post it twice.
+    slack_api_timeout: float = Field(default=10.0, gt=0, le=120)
+    # Answers run after the acknowledgement on this many threads (they mostly wait on Slack)...
+    answer_workers: int = Field(default=16, ge=1, le=512)
+    # ...with at most this many answers waiting or running; beyond it, new work is refused
+    # quickly (HTTP 503, Slack redelivers later; a command says "busy") and memory stays bounded.
+    answer_backlog: int = Field(default=5000, ge=1, le=1_000_000)
+    # Largest request body HTTP mode reads; bigger ones get 413 before being read. The largest
+    # genuine Slack payload for this app (a 40,000-character message, twice in an event) stays
+    # well below 1 MiB.
+    max_request_bytes: int = Field(default=1 << 20, ge=1024, le=64 << 20)
+    # Socket Mode pings Slack this often (seconds): a closed connection is replaced within one
+    # interval, one that silently stopped answering within four.
+    socket_mode_ping_interval: float = Field(default=3.0, gt=0, le=60)
 
     corpus_dir: Path = BUNDLED_CORPUS_DIR
     # Where the analysed corpus and BM25 index are cached; None = the user's cache directory

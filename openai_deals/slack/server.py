@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
 from openai_deals.settings import Settings, SettingsError
-from openai_deals.slack.app import create_app
+from openai_deals.slack.app import check_slack_settings, create_app
 
 logger = logging.getLogger(__name__)
 
@@ -32,30 +32,6 @@ WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 # Slack's answers to auth.test that mean the token itself is wrong (not a passing outage).
 _BAD_TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
-
-
-def check_slack_settings(settings: Settings, http: bool) -> None:
-    """Fail fast, naming the variable and what to do, if a Slack value the mode needs is missing.
-
-    Raises:
-        SettingsError: one line naming the missing variable.
-    """
-    if not settings.slack_bot_token:
-        raise SettingsError(
-            "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-            "OAuth & Permissions page into .env (see README.md, section The Slack app)"
-        )
-    if http and not settings.slack_signing_secret:
-        raise SettingsError(
-            "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
-            "Signing Secret from the app's Basic Information page into .env"
-        )
-    if not http and not settings.slack_app_token:
-        raise SettingsError(
-            "SLACK_APP_TOKEN: missing; Socket Mode needs an app-level token (xapp-…) with the "
-            "connections:write scope (Basic Information > App-Level Tokens): put it in .env, "
-            "or run `openai-deals serve --http` behind a public URL instead"
-        )
 
 
 def check_token(app: App) -> None:

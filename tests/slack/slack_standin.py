@@ -6,6 +6,10 @@ parameters, headers) and tests wait for, then assert on, what arrived. Failures 
 per method (a Slack error code, an HTTP 500, a 429 with Retry-After).
 
 ``SocketModeStandIn`` is a real WebSocket server that ``apps.connections.open`` points to.
+
+Faults are queued per method (``fail``, ``slow``) or decided by a ``policy`` function for each
+call (the load script's scenarios). A slow answer waits until its delay passes or ``release``
+is called (``close`` releases everything), so tests never wait for a slow Slack to finish.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -41,19 +47,36 @@ class Call:
 
 
 @dataclass
-class _Failure:
-    status: int
-    body: str
+class Fault:
+    """What to do with one call instead of answering normally.
+
+    ``delay``: seconds to wait before answering (cut short by ``release``); ``drop``: close the
+    connection without any answer, after reading the request; otherwise answer ``status`` with
+    ``body`` (None: the normal answer) and ``headers``.
+    """
+
+    status: int = 200
+    body: str | None = None
     headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
 
 
 class MockSlack:
-    """The Web API on ``api_url`` and response URLs under ``/response/``."""
+    """The Web API on ``api_url`` and response URLs under ``/response/``.
 
-    def __init__(self) -> None:
+    Args:
+        policy: called with (method, params) for each call that has no queued fault; returns a
+            ``Fault`` or None (answer normally).
+    """
+
+    def __init__(self, policy: Callable[[str, dict], Fault | None] | None = None) -> None:
         self.calls: list[Call] = []
         self.socket_url: str | None = None  # what apps.connections.open hands out
-        self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self.policy = policy
+        self.in_flight = 0  # calls received and not yet answered
+        self._failures: dict[str, deque[Fault]] = defaultdict(deque)
+        self._released = threading.Event()
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -75,6 +98,7 @@ class MockSlack:
         return f"{self.base_url}/response/{name}"
 
     def close(self) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 
@@ -94,7 +118,32 @@ class MockSlack:
         if body is None:
             body = json.dumps({"ok": False, "error": error or "internal_error"})
         for _ in range(times):
-            self._failures[method].append(_Failure(status, body, headers or {}))
+            self._failures[method].append(Fault(status, body, headers or {}))
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer (normally) after ``seconds``."""
+        for _ in range(times):
+            self._failures[method].append(Fault(delay=seconds))
+
+    def drop(self, method: str, *, times: int = 1) -> None:
+        """Read the next ``times`` calls of ``method``, then close the connection unanswered
+        (what a timeout looks like to the caller: Slack may or may not have acted on it)."""
+        for _ in range(times):
+            self._failures[method].append(Fault(drop=True))
+
+    def release(self) -> None:
+        """Answer every slow call now, and make later delays instant."""
+        self._released.set()
+
+    def wait_in_flight(self, count: int, timeout: float = WAIT_SECONDS) -> None:
+        """Wait until ``count`` calls are being held (slow) at once."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.in_flight < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} calls in flight, got {self.in_flight}")
+                self._cond.wait(left)
 
     def reset(self) -> None:
         """Forget the calls recorded so far and any failure not yet used."""
@@ -131,11 +180,14 @@ class MockSlack:
             self.calls.append(call)
             self._cond.notify_all()
 
+    def _fault(self, method: str, params: dict) -> Fault | None:
+        with self._cond:
+            failures = self._failures.get(method)
+            if failures:
+                return failures.popleft()
+        return self.policy(method, params) if self.policy else None
+
     def _answer(self, method: str, params: dict, headers: dict) -> tuple[int, dict, str]:
-        failures = self._failures.get(method)
-        if failures:
-            failure = failures.popleft()
-            return failure.status, failure.headers, failure.body
         if method == "response_url":
             return 200, {}, "ok"
         auth = headers.get("authorization", "")
@@ -184,7 +236,23 @@ class MockSlack:
                 else:
                     method = "unknown"
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                fault = mock._fault(method, params) or Fault()
+                if fault.delay:
+                    with mock._cond:
+                        mock.in_flight += 1
+                        mock._cond.notify_all()
+                    mock._released.wait(fault.delay)
+                    with mock._cond:
+                        mock.in_flight -= 1
+                if fault.drop:
+                    mock._record(Call(method, params, headers, url.path, 0))
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 status, extra_headers, body = mock._answer(method, params, headers)
+                if fault.body is not None or fault.status != 200:
+                    status, extra_headers = fault.status, fault.headers
+                    body = fault.body if fault.body is not None else body
                 mock._record(Call(method, params, headers, url.path, status))
                 data = body.encode()
                 self.send_response(status)

@@ -32,7 +32,7 @@ from slack_standin import BOT_USER_ID
 
 from openai_deals.settings import SettingsError
 from openai_deals.slack import server
-from openai_deals.slack.app import create_app
+from openai_deals.slack.app import check_slack_settings, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90  # loading spaCy and the index on a slow CI machine
@@ -68,7 +68,7 @@ MISSING = {
 def test_missing_slack_value_is_named_with_what_to_do(make_settings, http, values, missing):
     """Each mode names the one variable it lacks and where to find it, word for word."""
     with pytest.raises(SettingsError) as error:
-        server.check_slack_settings(make_settings(**values), http=http)
+        check_slack_settings(make_settings(**values), http=http)
     assert str(error.value) == MISSING[missing]
 
 

@@ -131,6 +131,24 @@ def test_redelivered_envelope_is_answered_once(slack, socket_mode, bot_logs):
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
+def test_envelopes_are_acked_within_3_seconds_while_slack_is_slow(slack, socket_mode):
+    """Five answers stuck on a 5-second chat.postMessage do not hold back the acknowledgement
+    of the next envelopes (Slack wants it within 3 seconds), and every answer arrives."""
+    slack.slow("chat.postMessage", 5.0, times=5)
+    for _ in range(5):
+        sent = envelope("events_api", event_callback(app_mention(f"<@{BOT_USER_ID}> {QUESTION}")))
+        socket_mode.send(sent)
+    slack.wait_in_flight(5)
+    command = envelope("slash_commands", slash_command(QUESTION, slack.response_url("slow")))
+    mention = envelope("events_api", event_callback(direct_message(QUESTION)))
+    for sent in (command, mention):
+        socket_mode.send(sent)
+        socket_mode.wait_for_ack(sent["envelope_id"], timeout=3.0)
+    slack.release()
+    assert len(slack.wait_for("chat.postMessage", 6)) == 6
+    slack.wait_for("response_url")
+
+
 def test_slash_command_envelope_answers_on_the_response_url(slack, socket_mode):
     """A slash_commands envelope is acked at once and answered ephemerally on response_url."""
     sent = envelope("slash_commands", slash_command(QUESTION, slack.response_url("sm")))
