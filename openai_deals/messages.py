@@ -113,3 +113,21 @@ INDEX_DIR_FOREIGN = (
     "{path} existe déjà et n’a pas été créé par openai-deals : je n’y écris rien. "
     "Videz-le, ou choisissez un autre INDEX_DIR."
 )
+
+# -- Starting the bot (`openai-deals serve`, gunicorn) ----------------------------------------
+SERVE_SLACK_UNREACHABLE = (
+    "Impossible de joindre Slack ({url}) : {reason}. Vérifiez la connexion réseau "
+    "(et SLACK_API_BASE_URL s’il est défini), puis relancez."
+)
+SERVE_SOCKET_MODE_REFUSED = (
+    "Slack n’a pas ouvert la connexion Socket Mode ({error}). Relancez dans un instant ; "
+    "si cela persiste, vérifiez SLACK_APP_TOKEN et l’état de Slack."
+)
+SERVE_PORT_INVALID = (
+    "Port {port} invalide : choisissez un nombre entre 1 et 65535 (--port ou PORT)."
+)
+SERVE_PORT_BUSY = (
+    "Le port {port} est déjà utilisé : arrêtez le programme qui l’occupe, ou choisissez "
+    "un autre port (--port ou PORT)."
+)
+SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choisissez un autre port."

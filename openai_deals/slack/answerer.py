@@ -282,7 +282,9 @@ def slack_error(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     if response is not None:
         try:
-            return str(response.get("error") or f"HTTP {response.status_code}")
+            error = str(response.get("error") or "")
+            # slack_sdk puts its own sentence there for a body that is not JSON: say HTTP nnn.
+            return error if error.isidentifier() else f"HTTP {response.status_code}"
         except (AttributeError, TypeError):
             pass
     return type(exc).__name__

@@ -79,9 +79,10 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def serving(app: App) -> Iterator[RunningApp]:
-    """Serve ``app`` with the real HTTP server of ``bot.server``, on a free port."""
-    server = make_http_server(app, port=0, host="127.0.0.1")
+def serving(app: App, settings: Settings) -> Iterator[RunningApp]:
+    """Serve ``app`` with the real HTTP server of ``openai_deals.slack.server``, on a free
+    port, behind the request gate configured from ``settings``."""
+    server = make_http_server(app, settings, port=0, host="127.0.0.1")
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -96,12 +97,12 @@ def serving(app: App) -> Iterator[RunningApp]:
 @pytest.fixture
 def bot_http(settings: Settings, engine: Engine) -> Iterator[RunningApp]:
     """The real app, on the real engine, behind the real HTTP server."""
-    with serving(create_app(settings, engine)) as running:
+    with serving(create_app(settings, engine), settings) as running:
         yield running
 
 
 @pytest.fixture
-def serve_app() -> Callable[[App], contextlib.AbstractContextManager[RunningApp]]:
+def serve_app() -> Callable[[App, Settings], contextlib.AbstractContextManager[RunningApp]]:
     """Serve another app (built by the test) the same way as ``bot_http``."""
     return serving
 

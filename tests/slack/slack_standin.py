@@ -146,10 +146,11 @@ class MockSlack:
                 self._cond.wait(left)
 
     def reset(self) -> None:
-        """Forget the calls recorded so far and any failure not yet used."""
+        """Forget the calls recorded so far and any failure not yet used; delays apply again."""
         with self._cond:
             self.calls.clear()
             self._failures.clear()
+            self._released.clear()
 
     # -- reading what arrived --------------------------------------------------------------
 
@@ -349,12 +350,17 @@ class SocketModeStandIn:
                     raise AssertionError(f"no ack for envelope {envelope_id} within {timeout}s")
                 self._cond.wait(left)
 
-    def drop(self) -> None:
-        """Close the current connection from the server side."""
+    def drop(self, abrupt: bool = False) -> None:
+        """Close the current connection from the server side: with a WebSocket close frame, or
+        (``abrupt``) by cutting the TCP connection, as a network failure does."""
         ws = self._current
         with self._cond:
             self._current = None
-        if ws is not None:
+        if ws is None:
+            return
+        if abrupt:
+            self._loop.call_soon_threadsafe(ws.transport.abort)
+        else:
             asyncio.run_coroutine_threadsafe(ws.close(), self._loop).result(WAIT_SECONDS)
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.request
 
@@ -11,6 +12,7 @@ from slack_payloads import (
     CHANNEL_ID,
     DM_CHANNEL_ID,
     QUESTION,
+    SIGNING_SECRET,
     USER_ID,
     app_home_opened,
     app_mention,
@@ -20,6 +22,7 @@ from slack_payloads import (
     event_callback,
     next_ts,
     post,
+    raw_post,
     send_action,
     send_command,
     send_event,
@@ -38,9 +41,11 @@ from openai_deals.slack.buttons import (
     AnswerRef,
     Surface,
 )
+from openai_deals.slack.http_app import signature
 from openai_deals.slack.retries import SERVER_ERROR_RETRIES
 
 MENTION = f"<@{BOT_USER_ID}>"
+FORM = "application/x-www-form-urlencoded"
 BROAD_QUESTION = "Quel partenariat lie Microsoft et OpenAI ?"  # more than one page of snippets
 
 
@@ -152,6 +157,103 @@ def test_unsigned_request_is_refused_with_401(slack, bot_http):
     status, _ = post(bot_http.url, body, {"Content-Type": "application/json"})
     assert status == 401
     assert slack.calls == []
+
+
+FORGED_MARKER = "forged-body-marker-7f3a"
+
+
+def test_forged_request_body_is_never_logged(slack, bot_http, caplog):
+    """A request with a bad signature gets 401 and one log line, without its body."""
+    caplog.set_level(logging.DEBUG)
+    payload = event_callback(app_mention(f"{MENTION} {FORGED_MARKER}"))
+    assert send_event(bot_http.url, payload, secret="not-the-signing-secret") == 401
+    assert not any(FORGED_MARKER in r.getMessage() for r in caplog.records)
+    refused = [r for r in caplog.records if "Refused a request" in r.getMessage()]
+    assert len(refused) == 1 and "signature does not match" in refused[0].getMessage()
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "forged"])
+def test_oversized_body_gets_413_before_being_read(bot_http, caplog, signed):
+    """A 10 MB POST is refused with 413 from its Content-Length, before its body is read,
+    and leaves one log line (well under 1 KB) whatever the signature."""
+    caplog.set_level(logging.DEBUG)
+    body = b"x" * (10 * 1024 * 1024)
+    sign = signed_headers("x") if signed else {"X-Slack-Signature": "v0=forged"}
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **sign}
+    status, _ = raw_post(bot_http.url, headers, body)
+    assert status == 413
+    logged = [r.getMessage() for r in caplog.records if "POST /slack/events" not in r.getMessage()]
+    assert len(logged) == 1 and "HTTP 413" in logged[0]
+    assert sum(len(line) for line in logged) < 1024
+
+
+def _signed(body: bytes, content_type: str) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    return {
+        "Content-Type": content_type,
+        "Content-Length": str(len(body)),
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature(SIGNING_SECRET.encode(), timestamp, body),
+    }
+
+
+MALFORMED = {
+    "json-signed": (b'{"type": "event_callback", ', _signed, "application/json", 400),
+    "json-array": (b"[1, 2]", _signed, "application/json", 400),
+    "payload-not-json": (b"payload=%7Bnot+json", _signed, FORM, 400),
+    "payload-not-object": (b"payload=%5B%5D", _signed, FORM, 400),
+    "not-utf8": (b'{"type": "\xff\xfe"}', _signed, "application/json", 400),
+    "json-unsigned": (b"{not json", None, "application/json", 401),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED), ids=list(MALFORMED))
+def test_malformed_request_gets_400_or_401_and_one_log_line(slack, bot_http, caplog, case):
+    """A body Slack would never send gets 400 when signed, 401 when not: one log line, no
+    traceback, nothing dispatched."""
+    caplog.set_level(logging.DEBUG)
+    body, sign, content_type, expected = MALFORMED[case]
+    headers = (
+        sign(body, content_type)
+        if sign
+        else {"Content-Type": content_type, "Content-Length": str(len(body))}
+    )
+    status, _ = raw_post(bot_http.url, headers, body)
+    assert status == expected
+    assert_one_refusal(caplog, f"HTTP {expected}")
+    assert slack.calls == []
+
+
+@pytest.mark.parametrize(
+    "headers,expected",
+    [
+        ({"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=abc"}, 401),
+        ({"X-Slack-Request-Timestamp": "1e9", "X-Slack-Signature": "v0=abc"}, 401),
+        ({"X-Slack-Request-Timestamp": "9" * 40, "X-Slack-Signature": "v0=abc"}, 401),
+        ({"Content-Length": "lots"}, 400),
+    ],
+    ids=["word-timestamp", "float-timestamp", "huge-timestamp", "bad-content-length"],
+)
+def test_malformed_headers_get_400_or_401_and_one_log_line(
+    slack, bot_http, caplog, headers, expected
+):
+    """A non-numeric timestamp gets 401, a non-numeric Content-Length 400: one line, no
+    traceback (Bolt used to answer 500 with a traceback, even unsigned)."""
+    caplog.set_level(logging.DEBUG)
+    body = b'{"type": "event_callback"}'
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **headers}
+    status, _ = raw_post(
+        bot_http.url, headers, body if headers["Content-Length"] != "lots" else b""
+    )
+    assert status == expected
+    assert_one_refusal(caplog, f"HTTP {expected}")
+    assert slack.calls == []
+
+
+def assert_one_refusal(caplog, needle: str) -> None:
+    lines = [r for r in caplog.records if "POST /slack/events" not in r.getMessage()]
+    assert [needle in r.getMessage() for r in lines] == [True], [r.getMessage() for r in lines]
+    assert lines[0].exc_info is None
 
 
 def test_url_verification_challenge_is_echoed(bot_http):
@@ -418,7 +520,7 @@ def test_full_backlog_refuses_quickly_and_says_so(slack, make_settings, engine, 
     """With ANSWER_BACKLOG answers pending, an event gets 503 (Slack delivers it again later)
     and a command is acknowledged with the "busy" text; both at once, and nothing is lost."""
     settings = make_settings(answer_workers=1, answer_backlog=2)
-    with serve_app(create_app(settings, engine)) as running:
+    with serve_app(create_app(settings, engine), settings) as running:
         slack.slow("chat.postMessage", SLOW_POST_SECONDS, times=2)
         first, second = (app_mention(f"{MENTION} {QUESTION}") for _ in range(2))
         assert send_event(running.url, event_callback(first)) == 200
@@ -544,7 +646,7 @@ def test_engine_failure_gets_a_polite_reply_and_a_logged_traceback(
     slack, settings, serve_app, bot_logs
 ):
     """If answering raises, the person gets a French apology; the traceback goes to the logs."""
-    with serve_app(create_app(settings, BrokenEngine())) as running:
+    with serve_app(create_app(settings, BrokenEngine()), settings) as running:
         event = app_mention(f"{MENTION} {QUESTION}")
         send_event(running.url, event_callback(event))
         (call,) = slack.wait_for("chat.postMessage")
