@@ -44,6 +44,7 @@ class Call:
     headers: dict
     path: str
     status: int = 200
+    delivered: bool = True  # answered normally (not a failure, not dropped), maybe late
 
 
 @dataclass
@@ -246,15 +247,16 @@ class MockSlack:
                     with mock._cond:
                         mock.in_flight -= 1
                 if fault.drop:
-                    mock._record(Call(method, params, headers, url.path, 0))
+                    mock._record(Call(method, params, headers, url.path, 0, delivered=False))
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 status, extra_headers, body = mock._answer(method, params, headers)
-                if fault.body is not None or fault.status != 200:
+                failed = fault.body is not None or fault.status != 200
+                if failed:
                     status, extra_headers = fault.status, fault.headers
                     body = fault.body if fault.body is not None else body
-                mock._record(Call(method, params, headers, url.path, status))
+                mock._record(Call(method, params, headers, url.path, status, not failed))
                 data = body.encode()
                 self.send_response(status)
                 content_type = "application/json" if body.startswith("{") else "text/html"
