@@ -406,6 +406,10 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", "-n", type=int, default=2000)
@@ -415,6 +419,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=60.0, help="stop after this long idle")
     parser.add_argument("--max-wait", type=float, default=900.0, help="stop after this long")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)  # stop gunicorn on the way out, as on Ctrl+C
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     rows = []
     with tempfile.TemporaryDirectory(prefix="slack-load-index-") as index_dir:

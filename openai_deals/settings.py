@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Seconds a Web API call (or response_url post) may take. A post that times out is never
     # retried: Slack may have posted it, and a retry could post it twice.
     slack_api_timeout: float = Field(default=10.0, gt=0, le=120)
+    # First wait (seconds) before retrying a transient Slack failure; doubled each time.
+    slack_retry_backoff: float = Field(default=0.5, ge=0, le=30)
     # Answers run after the acknowledgement on this many threads (they mostly wait on Slack)...
     answer_workers: int = Field(default=16, ge=1, le=512)
     # ...with at most this many answers waiting or running; beyond it, new work is refused

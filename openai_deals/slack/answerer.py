@@ -63,6 +63,7 @@ class Answerer:
     seen: DuplicateMemory = field(default_factory=SeenKeys)
     pool: AnswerPool = field(default_factory=lambda: AnswerPool(workers=4, backlog=100))
     timeout: float = 10.0  # seconds, for response_url posts
+    retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
 
     # -- acknowledge first ---------------------------------------------------------------
 
@@ -172,7 +173,9 @@ class Answerer:
             logger.error("No response_url to answer on (%s)", _fmt(where))
             return False
         webhook = WebhookClient(
-            url=response_url, timeout=self.timeout, retry_handlers=retry_handlers()
+            url=response_url,
+            timeout=self.timeout,
+            retry_handlers=retry_handlers(self.retry_backoff),
         )
         text = str(kwargs.get("text", ""))
         try:

@@ -54,7 +54,8 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
 
 def create_web_client(settings: Settings) -> WebClient:
     """A Web API client for ``SLACK_API_BASE_URL`` with an explicit timeout
-    (``SLACK_API_TIMEOUT``) and the retries of ``openai_deals.slack.retries``.
+    (``SLACK_API_TIMEOUT``) and the retries of ``openai_deals.slack.retries``
+    (``SLACK_RETRY_BACKOFF``).
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
@@ -64,7 +65,7 @@ def create_web_client(settings: Settings) -> WebClient:
         token=settings.slack_bot_token,
         base_url=settings.slack_api_base_url,
         timeout=settings.slack_api_timeout,
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers(settings.slack_retry_backoff),
     )
 
 
@@ -108,6 +109,7 @@ def create_app(
         seen=seen or SeenKeys(),
         pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
         timeout=settings.slack_api_timeout,
+        retry_backoff=settings.slack_retry_backoff,
     )
     register_listeners(app, answerer)
     app.error(log_unexpected_error)

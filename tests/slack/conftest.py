@@ -59,6 +59,8 @@ def make_settings(slack: MockSlack) -> Callable[..., Settings]:
             "slack_signing_secret": SIGNING_SECRET,
             "slack_api_base_url": slack.api_url,
             "corpus_dir": CORPUS_DIR,
+            # Retries wait milliseconds, not the production half second: tests stay fast.
+            "slack_retry_backoff": 0.01,
         }
         base.update(values)
         return load_settings(_env_file=None, **base)

@@ -63,6 +63,12 @@ class Fault:
     drop: bool = False
 
 
+class _Server(ThreadingHTTPServer):
+    # Room for many connections at once (the load script's answer threads): with the default
+    # backlog of 5 the kernel resets connections, which Slack itself does not do.
+    request_queue_size = 256
+
+
 class MockSlack:
     """The Web API on ``api_url`` and response URLs under ``/response/``.
 
@@ -80,7 +86,7 @@ class MockSlack:
         self._released = threading.Event()
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True

@@ -187,6 +187,7 @@ def child_env(slack, index_dir: Path, **values: str) -> dict[str, str]:
         INDEX_DIR=str(index_dir),
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="INFO",
+        SLACK_RETRY_BACKOFF="0.01",
     )
     env.update(values)
     return env

@@ -69,7 +69,8 @@ def connected_app(standins, engine) -> Iterator[tuple]:
             slack_api_base_url=slack.api_url,
             corpus_dir=CORPUS_DIR,
             # Short, so that a silently dropped connection is noticed within a second.
-            socket_mode_ping_interval=0.5,
+            socket_mode_ping_interval=0.25,
+            slack_retry_backoff=0.01,
         )
     app = create_app(settings, engine)
     handler = make_socket_mode_handler(app, settings)
@@ -219,4 +220,4 @@ def test_ping_interval_is_a_setting_with_a_short_default(connected_app):
     settings = load_settings(_env_file=None, corpus_dir=CORPUS_DIR)
     assert settings.socket_mode_ping_interval == 3.0
     _, handler = connected_app
-    assert handler.client.ping_interval == 0.5  # what this module's settings say
+    assert handler.client.ping_interval == 0.25  # what this module's settings say
