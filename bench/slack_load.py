@@ -6,7 +6,7 @@ Runs the app exactly as the Procfile's ``web`` process does (gunicorn on
 
 N signed requests (mentions 40 %, direct messages 30 %, slash commands 30 %; 10 % of N are
 Slack retries of an earlier mention or DM, same ``event_id`` and ``X-Slack-Retry-Num``) are sent
-by C concurrent clients. Scenarios:
+by C concurrent clients (``--rounds R``: R times over, to the same app). Scenarios:
 
 * ``normal``: Slack answers every call at once.
 * ``slow``: 30 % of posts (``chat.postMessage`` and ``response_url``) take 5 s.
@@ -17,7 +17,7 @@ by C concurrent clients. Scenarios:
 Printed per scenario: sent; acked (HTTP 200 within 3 s); ack p50/p99/max; questions answered
 exactly once, lost, duplicated; errors (no 200 ack, or a failed request); how many askers were
 told of a lost answer; tracebacks in the app's log; RSS of the gunicorn worker before (after
-warm-up) and after (everything answered), and its peak.
+warm-up) and after (everything answered; after each round too), and its peak.
 
     python bench/slack_load.py                      # N=2000, C=50, every scenario
     python bench/slack_load.py --requests 200 --clients 10 --scenario slow
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -139,21 +140,25 @@ class Result:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+_TIMESTAMPS = itertools.count(1)
+
+
 def build_requests(n: int, slack: MockSlack, rng: random.Random, tag: str) -> list[Request]:
     originals: list[Request] = []
     n_retries = n // 10
     for i in range(n - n_retries):
         question = QUESTIONS[i % len(QUESTIONS)]
+        stamp = f"1800000000.{next(_TIMESTAMPS):06d}"  # unique across calls: it names the answer
         roll = rng.random()
         if roll < 0.4:
-            ts = f"1800000000.{i:06d}"
+            ts = stamp
             event = app_mention(f"<@{BOT_USER_ID}> {question}", ts=ts)
             event["channel"] = f"C{tag}{i:06d}"
             body = json.dumps(event_callback(event, event_id=f"Ev{tag}{i:06d}"))
             originals.append(Request("mention", f"thread:{ts}", "application/json", body))
         elif roll < 0.7:
             channel = f"D{tag}{i:06d}"
-            event = direct_message(question, ts=f"1800000000.{i:06d}")
+            event = direct_message(question, ts=stamp)
             event["channel"] = channel
             body = json.dumps(event_callback(event, event_id=f"Ev{tag}{i:06d}"))
             originals.append(Request("dm", f"channel:{channel}", "application/json", body))
@@ -323,14 +328,22 @@ def run_scenario(name: str, n: int, c: int, seed: int, index_dir: Path, args) ->
         rss_before = memory_mib(worker, "VmRSS") if worker else float("nan")
         slack.reset()
 
-        requests = build_requests(n, slack, rng, "L")
-        queue = list(reversed(requests))
+        requests: list[Request] = []
+        result = Result()
+        rss_rounds = []
         started = time.monotonic()
-        result = run_clients(port, queue, c)
-        send_seconds = time.monotonic() - started
-        keys = {r.key for r in requests}
-        wait_answered(slack, keys, settle=args.settle, max_wait=args.max_wait)
+        for round_number in range(args.rounds):
+            batch = build_requests(n, slack, rng, f"L{round_number}-")
+            requests += batch
+            sent = run_clients(port, list(reversed(batch)), c)
+            result.acks += sent.acks
+            result.failures += sent.failures
+            for status, count in sent.statuses.items():
+                result.statuses[status] = result.statuses.get(status, 0) + count
+            wait_answered(slack, {r.key for r in batch}, args.settle, args.max_wait)
+            rss_rounds.append(round(memory_mib(worker, "VmRSS"), 1) if worker else None)
         total_seconds = time.monotonic() - started
+        keys = {r.key for r in requests}
         rss_after = memory_mib(worker, "VmRSS") if worker else float("nan")
         rss_peak = memory_mib(worker, "VmHWM") if worker else float("nan")
         with slack._cond:
@@ -372,7 +385,7 @@ def run_scenario(name: str, n: int, c: int, seed: int, index_dir: Path, args) ->
         "rss_before": rss_before,
         "rss_after": rss_after,
         "rss_peak": rss_peak,
-        "send_s": send_seconds,
+        "rss_after_each_round": rss_rounds,
         "total_s": total_seconds,
         "log": str(log),
     }
@@ -416,6 +429,9 @@ def main() -> int:
     parser.add_argument("--clients", "-c", type=int, default=50)
     parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="send N requests this many times to one app"
+    )
     parser.add_argument("--settle", type=float, default=60.0, help="stop after this long idle")
     parser.add_argument("--max-wait", type=float, default=900.0, help="stop after this long")
     args = parser.parse_args()
