@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openai_deals.retrieval.model import Answer, Status
+from openai_deals.retrieval.model import Answer, Deal, DealKind, DealTerm, Status
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"
@@ -34,7 +34,9 @@ HELP_HOW = (
     "• Mentionnez-moi dans un canal : `@openai-deals votre question`\n"
     "• Écrivez-moi en message direct\n"
     "• Ou tapez `/openai-deals votre question` (réponse visible de vous seul, "
-    "que vous pouvez partager dans le canal)"
+    "que vous pouvez partager dans le canal)\n"
+    "• `/openai-deals` seul : la chronologie des accords, sources à l’appui ; "
+    "`/openai-deals sources` : les articles que je connais"
 )
 HELP_EXAMPLES_TITLE = "*Exemples*"
 HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
@@ -131,3 +133,74 @@ SERVE_PORT_BUSY = (
     "un autre port (--port ou PORT)."
 )
 SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choisissez un autre port."
+
+# -- Deals timeline (/openai-deals, /openai-deals deals, App Home, `openai-deals deals`) -------
+# Words that, alone after the command, ask for the timeline or the list of articles.
+DEALS_WORDS = frozenset({"deals", "accords", "chronologie", "timeline"})
+SOURCES_WORDS = frozenset({"sources", "articles"})
+
+DEALS_TITLE = "Chronologie des accords"
+DEALS_LEAD = (
+    "Ce que les articles rapportent, du plus ancien au plus récent, par partenariat. "
+    "✅ fait annoncé, ❔ non confirmé (rumeur, « aurait »). [n] renvoie aux articles."
+)
+DEALS_EMPTY = "Les articles que je connais ne rapportent aucun accord que je sache lire."
+DEALS_PAGE = "Page {page} sur {pages}"
+DEALS_MORE = "Tapez `/openai-deals deals` pour toute la chronologie."
+BUTTON_PREVIOUS = "◀ Précédents"
+BUTTON_NEXT = "Suivants ▶"
+
+DEAL_FACT = "✅ fait"
+DEAL_REPORTED = "❔ non confirmé"
+DEAL_ATTRIBUTION = "selon {sources}"
+DEAL_KINDS = {
+    DealKind.INVESTMENT: "investissement",
+    DealKind.STAKE: "participation",
+    DealKind.VALUATION: "valorisation",
+    DealKind.PROFIT_SHARE: "part des bénéfices",
+    DealKind.LICENCE: "licence",
+    DealKind.CLOUD: "fournisseur cloud exclusif",
+    DealKind.HIRE: "embauche",
+    DealKind.RELEASE: "lancement",
+}
+DEAL_EXCLUSIVE_LICENCE = "licence exclusive"
+PARTNERSHIP_JOINER = " – "
+
+SOURCES_TITLE = "*Mes sources* — {count} article(s) :"
+SOURCES_LINE = "• *{title}* — {date}{source} — {sentences} phrase(s)"
+
+PLOT_TITLE = "Accords rapportés par les articles (montants en échelle logarithmique)"
+PLOT_AMOUNT = "montant"
+PLOT_FACT = "fait annoncé"
+PLOT_REPORTED = "non confirmé"
+PLOT_NEEDS_MATPLOTLIB = (
+    "Le graphique demande matplotlib. Installez-le avec : pip install 'openai-deals[plot]'"
+)
+
+
+def partnership_label(parties: Sequence[str]) -> str:
+    """"Microsoft – OpenAI"."""
+    return PARTNERSHIP_JOINER.join(parties)
+
+
+def deal_term(term: DealTerm) -> str:
+    """"investissement : 1 milliard de dollars", "licence exclusive : GPT-3"."""
+    kind = DEAL_KINDS[term.kind]
+    if term.kind is DealKind.LICENCE and term.exclusive:
+        kind = DEAL_EXCLUSIVE_LICENCE
+    what = term.amount.text if term.amount else term.subject
+    return f"{kind} : {what}" if what else kind
+
+
+def deal_summary(deal: Deal) -> str:
+    """What a deal gives, with the sentence's own precisions in brackets."""
+    text = " · ".join(deal_term(t) for t in deal.terms)
+    return text + "".join(f" ({note})" for note in deal.notes)
+
+
+def deal_status(deal: Deal) -> str:
+    """"✅ fait", "❔ non confirmé, selon Semafor"."""
+    status = DEAL_REPORTED if deal.reported else DEAL_FACT
+    if deal.attribution:
+        status += ", " + DEAL_ATTRIBUTION.format(sources=_enumerate_fr(deal.attribution))
+    return status

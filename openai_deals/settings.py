@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
 import platformdirs
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = BUNDLED_CORPUS_DIR
     # Where the analysed corpus and BM25 index are cached; None = the user's cache directory
     index_dir: Path | None = None
+    # Sentence embeddings that rerank BM25's candidates: "use" (default), "e5" (the e5
+    # extra) or "none" (BM25 alone: for corpora past a few hundred thousand sentences).
+    embeddings: Literal["use", "e5", "none"] = "use"
     top_k: int = Field(default=3, ge=1, le=10)
     log_level: str = "INFO"
 

@@ -164,7 +164,67 @@ def test_truncated_cache_file_is_detected_and_rebuilt(tmp_path):
     assert "300 millions" in json.loads(result.stdout)["snippets"][0]["text"]
 
 
-@pytest.mark.parametrize("command", ["ask", "index", "eval", "serve"])
+def test_deals_prints_the_timeline_with_its_references(index_dir):
+    """`deals` prints one block per partnership, oldest first, with markers and references."""
+    result = run("deals", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("Microsoft – OpenAI") < out.index("Google – Anthropic")
+    assert (
+        "  juillet 2019     investissement : un milliard de dollars (environ la moitié sous "
+        "forme de crédits Azure) — ✅ fait [1][2]"
+    ) in out
+    google = "investissement : 300 millions de dollars · participation : 10 % — ❔ non confirmé"
+    assert google in out
+    assert "[1] GPT3 : OpenAI cède sa licence à Microsoft — septembre 2020" in out
+
+
+def test_deals_json_gives_the_partnerships_and_their_cited_deals(index_dir):
+    """`deals --json`: partnerships, each deal with amounts as numbers and cited sentences."""
+    result = run("deals", "--json", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    lanes = json.loads(result.stdout)["partnerships"]
+    assert lanes[0]["parties"] == ["Microsoft", "OpenAI"]
+    first = lanes[0]["deals"][0]
+    assert first["terms"][0]["amount"]["value"] == 1e9
+    assert first["terms"][0]["amount"]["unit"] == "USD"
+    assert first["date"] == {"start": "2019-07", "end": "", "stated": "juillet 2019"}
+    assert first["reported"] is False
+    assert "001-microsoft-milliards-openai#12" in [c["sentence_id"] for c in first["citations"]]
+
+
+def test_deals_plot_draws_a_png_of_one_lane_per_partnership(index_dir, tmp_path, engine):
+    """`deals --plot` writes a real PNG, its height made of one lane per partnership."""
+    from openai_deals.plot import figure_pixels
+    from openai_deals.retrieval.deals import timeline
+
+    path = tmp_path / "deals.png"
+    result = run("deals", "--plot", str(path), index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000, "a chart with marks and labels, not an empty canvas"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == figure_pixels(len(timeline(engine.index.deals)))
+
+
+def test_deals_plot_without_matplotlib_says_how_to_install_it(
+    index_dir, tmp_path, monkeypatch, capsys
+):
+    """Without the plot extra, `deals --plot` says which extra to install, and writes nothing."""
+    from openai_deals import cli, messages
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "openai_deals.plot", raising=False)
+    path = tmp_path / "deals.png"
+    code = cli.main(["--corpus", str(CORPUS), "--index-dir", str(index_dir), "deals", "--plot",
+                     str(path)])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.strip() == messages.PLOT_NEEDS_MATPLOTLIB
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["ask", "index", "eval", "deals", "serve"])
 def test_every_command_has_help(command, tmp_path):
     """Each subcommand documents itself."""
     result = run(command, "--help", index_dir=tmp_path)

@@ -25,7 +25,16 @@ _PACKAGE = Path(__file__).resolve().parent
 #: The one folder inside ``index_dir`` that the index store owns.
 STORE_FOLDER = "openai-deals-index"
 # The code whose output is stored in the index.
-_INDEXING_CODE = ("analyzer.py", "clean.py", "ingest.py", "corpus.py", "index.py", "bm25.py")
+_INDEXING_CODE = (
+    "analyzer.py",
+    "clean.py",
+    "ingest.py",
+    "corpus.py",
+    "index.py",
+    "bm25.py",
+    "deals.py",  # the deals are stored with the index
+    "model.py",
+)
 
 
 def cache_key(corpus_dir: Path, params: Params) -> str:

@@ -2,9 +2,12 @@
 
 Every listener acknowledges at once and leaves its work to the answer pool
 (:meth:`Answerer.acknowledge_then`), so the acknowledgement never waits on Slack or on the
-engine. Everything that can fail (the engine, a Slack call, a ``response_url``) fails in the
-work, is logged with its context, and leaves the person a polite French message wherever one
-can still be delivered. Nothing ever shows a stack trace in Slack.
+engine. The one exception is a reply already known when the request arrives (the deals
+timeline, the articles and the help of ``/openai-deals``, rendered from data held in memory):
+it is the acknowledgement itself. Everything that can fail (the engine, a Slack call, a
+``response_url``) fails in the work, is logged with its context, and leaves the person a
+polite French message wherever one can still be delivered. Nothing ever shows a stack trace
+in Slack.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from slack_sdk.webhook import WebhookClient
 
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article
+from openai_deals.retrieval.overview import Overview
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
 from openai_deals.slack.pool import AnswerPool
@@ -38,6 +42,9 @@ LOG_TEXT_MAX_CHARS = 300  # questions and answers in logs: enough to recognise, 
 
 #: Work done after the acknowledgement: ``work(body, client, context)``.
 Work = Callable[[dict, WebClient, BoltContext], None]
+#: A reply known at once (``at_once(body)``): the acknowledgement's keyword arguments, or None
+#: when the request needs the work. It must never wait on Slack or on the engine.
+AtOnce = Callable[[dict], "dict | None"]
 
 
 class AnswerEngine(Protocol):
@@ -64,21 +71,39 @@ class Answerer:
     pool: AnswerPool = field(default_factory=lambda: AnswerPool(workers=4, backlog=100))
     timeout: float = 10.0  # seconds, for response_url posts
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
+    overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
 
     # -- acknowledge first ---------------------------------------------------------------
 
-    def acknowledge_then(self, work: Work, *, busy: str | None = None) -> Callable[..., object]:
+    def acknowledge_then(
+        self, work: Work, *, busy: str | None = None, at_once: AtOnce | None = None
+    ) -> Callable[..., object]:
         """A Bolt listener that acknowledges at once and runs ``work`` on the answer pool.
 
         When the pool's backlog is full the request is refused quickly instead: a slash
         command is acknowledged with ``busy`` (shown to the person only); anything else gets
         HTTP 503, and Slack delivers it again later (events after 1 and 5 minutes; Socket Mode
         redelivers an envelope that was not acknowledged).
+
+        ``at_once``, if given, is asked first: a reply it returns is the acknowledgement
+        itself (a slash command's immediate response) and nothing goes to the pool, so such
+        replies are never refused as busy. If it fails (a bug), the error is logged and the
+        person gets ``ANSWER_FAILED``, shown to them only.
         """
 
         def acknowledge(
             ack: Ack, body: dict, client: WebClient, context: BoltContext
         ) -> BoltResponse | None:
+            if at_once is not None:
+                try:
+                    reply = at_once(body)
+                except Exception as error:
+                    log_unexpected_error(error, body)
+                    notice = render_notice(m.ANSWER_FAILED)
+                    reply = {"response_type": "ephemeral", **notice.as_kwargs()}
+                if reply is not None:
+                    ack(**reply)
+                    return None
             if self.pool.submit(self._run, work, body, client, context):
                 ack()
                 return None

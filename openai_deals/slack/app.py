@@ -7,6 +7,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
 from openai_deals.slack.dedup import DuplicateMemory, SeenKeys
@@ -103,6 +104,9 @@ def create_app(
         # Listeners only acknowledge and submit work to the answer pool: run them inline.
         process_before_response=True,
     )
+    # An engine without an index (a stand-in in tests) has no timeline to show.
+    index = getattr(engine, "index", None)
+    overview = Overview.of(index) if index is not None else Overview()
     answerer = Answerer(
         engine,
         k=settings.top_k,
@@ -110,6 +114,7 @@ def create_app(
         pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
         timeout=settings.slack_api_timeout,
         retry_backoff=settings.slack_retry_backoff,
+        overview=overview,
     )
     register_listeners(app, answerer)
     app.error(log_unexpected_error)

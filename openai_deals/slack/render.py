@@ -270,9 +270,12 @@ def _article_line(article: Article) -> str:
     )
 
 
-def render_home(articles: Sequence[Article]) -> dict:
-    """The App Home tab: what the bot knows (articles, newest first), how to ask, examples."""
+def render_home(articles: Sequence[Article], lead_blocks: Sequence[Block] = ()) -> dict:
+    """The App Home tab: ``lead_blocks`` (the deals timeline), how to ask, examples, and what
+    the bot knows (articles, newest first)."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=m.HOME_TITLE))]
+    if lead_blocks:
+        blocks += [*lead_blocks, DividerBlock()]
     blocks += _help_blocks()
     blocks.append(DividerBlock())
     if not articles:

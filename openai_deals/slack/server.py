@@ -76,7 +76,9 @@ def start(settings: Settings, http: bool) -> App:
 
     check_slack_settings(settings, http)
     logger.info("Loading the corpus from %s", settings.corpus_dir)
-    engine = load_engine(settings.corpus_dir, settings.resolved_index_dir)
+    engine = load_engine(
+        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
+    )
     app = create_app(settings, engine)
     check_token(app, settings)
     return app

@@ -347,12 +347,16 @@ def test_slash_command_answers_ephemerally_with_a_share_button(slack, bot_http):
     assert slack.calls_to("chat.postMessage") == []
 
 
-@pytest.mark.parametrize("text", ["", "aide", "help", "  AIDE "])
-def test_slash_command_without_question_shows_help(slack, bot_http, text):
-    """/openai-deals alone, or with "aide"/"help", shows the help ephemerally."""
-    call = command_answer(slack, bot_http, text)
-    assert call.params["response_type"] == "ephemeral"
-    assert m.HELP_INTRO in all_text(call.params)
+@pytest.mark.parametrize("text", ["aide", "help", "  AIDE "])
+def test_slash_command_aide_shows_help(slack, bot_http, text):
+    """/openai-deals aide (or "help") shows the help ephemerally, in the acknowledgement
+    itself: it is known at once, so it needs neither the answer pool nor the response_url."""
+    status, body = send_command(bot_http.url, slash_command(text, slack.response_url("cmd")))
+    assert status == 200
+    reply = json.loads(body)
+    assert reply["response_type"] == "ephemeral"
+    assert m.HELP_INTRO in all_text(reply)
+    assert slack.calls_to("response_url") == []
 
 
 def test_question_markup_is_escaped_not_echoed_live(slack, bot_http):

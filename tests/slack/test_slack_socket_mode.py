@@ -22,6 +22,7 @@ from slack_payloads import (
 )
 from slack_standin import BOT_USER_ID, MockSlack, SocketModeStandIn, wait_for_log
 
+from openai_deals import messages as m
 from openai_deals.settings import load_settings
 from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import ACTION_SHARE
@@ -160,6 +161,18 @@ def test_slash_command_envelope_answers_on_the_response_url(slack, socket_mode):
     assert call.path == "/response/sm"
     assert call.params["response_type"] == "ephemeral"
     assert "300 millions de dollars" in json.dumps(call.params["blocks"], ensure_ascii=False)
+
+
+def test_timeline_envelope_is_answered_in_its_ack(slack, socket_mode):
+    """/openai-deals alone in Socket Mode: the timeline, known at once, is the ack's payload
+    (ephemeral); nothing goes to the response_url."""
+    sent = envelope("slash_commands", slash_command("", slack.response_url("tl")))
+    socket_mode.send(sent)
+    ack = socket_mode.wait_for_ack(sent["envelope_id"])
+    assert ack["payload"]["response_type"] == "ephemeral"
+    assert ack["payload"]["text"].startswith(m.DEALS_TITLE)
+    assert "Microsoft – OpenAI" in json.dumps(ack["payload"]["blocks"], ensure_ascii=False)
+    assert slack.calls_to("response_url") == []
 
 
 def test_share_button_envelope_posts_in_the_channel(slack, socket_mode):

@@ -1,4 +1,5 @@
-"""``/openai-deals question``: an answer only the asker sees, which they can share."""
+"""``/openai-deals question``: an answer only the asker sees, which they can share.
+``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``."""
 
 from __future__ import annotations
 
@@ -6,10 +7,28 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from openai_deals import messages as m
-from openai_deals.slack.answerer import Answerer, Work, tell_privately
+from openai_deals.slack.answerer import Answerer, AtOnce, Work, tell_privately
 from openai_deals.slack.buttons import AnswerRef, Surface
-from openai_deals.slack.questions import clean_question, is_help_request
-from openai_deals.slack.render import render_help
+from openai_deals.slack.questions import clean_question
+from openai_deals.slack.subcommands import subcommand_reply
+
+
+def build_at_once(answerer: Answerer) -> AtOnce:
+    """The reply to a sub-command, sent in the acknowledgement itself.
+
+    The timeline, the articles and the help are rendered from what ``answerer.overview``
+    holds in memory (read once at start-up): no call to Slack or to the engine, so they need
+    no slot on the answer pool and are never refused as busy. A question returns None and
+    goes to the pool (``build``).
+    """
+
+    def reply_to_subcommand(body: dict) -> dict | None:
+        message = subcommand_reply(clean_question(body.get("text", "")), answerer.overview)
+        if message is None:
+            return None
+        return {"response_type": "ephemeral", **message.as_kwargs()}
+
+    return reply_to_subcommand
 
 
 def build(answerer: Answerer) -> Work:
@@ -19,9 +38,10 @@ def build(answerer: Answerer) -> Work:
         question = clean_question(body.get("text", ""))
         channel, user = body.get("channel_id"), body.get("user_id")
         where = {"channel": channel, "user": user}
-        if is_help_request(question):
-            message = render_help()
-        else:
+        # Sub-commands are normally answered in the acknowledgement (``build_at_once``); the
+        # work still knows them, so that it is complete on its own.
+        message = subcommand_reply(question, answerer.overview)
+        if message is None:
             message = answerer.render(AnswerRef(question, 0, Surface.EPHEMERAL), where)
         delivered = answerer.respond(
             body.get("response_url"), where, response_type="ephemeral", **message.as_kwargs()
