@@ -6,7 +6,9 @@ data, clean-up, sentence splitting, index layout). Change any of them and the ne
 rebuilds; change nothing and every run reuses the cache.
 
 The store lives in a dedicated subfolder, ``<index_dir>/openai-deals-index/``, marked as its own
-(see ``store``): whatever else is in ``index_dir`` is never read, written or deleted.
+(see ``store``): whatever else is in ``index_dir`` is never read, written or deleted. The
+sentence-vector and tokenizer caches of the engine live in that same folder
+(:func:`owned_cache_dir`), under names the store never touches.
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ def cache_key(corpus_dir: Path, params: Params) -> str:
 def store_dir(index_dir: Path) -> Path:
     """The folder inside ``index_dir`` where the index store keeps its versions."""
     return Path(index_dir) / STORE_FOLDER
+
+
+def owned_cache_dir(index_dir: Path) -> Path | None:
+    """Where the other caches of the index (sentence vectors, the parsed tokenizer) may be
+    kept: the store's folder once the store has claimed it (its marker is there), else None
+    (keep nothing on disk). Nothing is ever written in ``index_dir`` itself."""
+    folder = store_dir(index_dir)
+    return folder if (folder / store.STORE_MARKER).is_file() else None
 
 
 def load_or_build(
