@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import cache_key, load_or_build
+from openai_deals.retrieval.cache import cache_key, load_or_build, store_dir
 from openai_deals.retrieval.index import Params
 
 CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
@@ -20,6 +20,7 @@ def test_second_load_comes_from_the_cache(tmp_path):
     assert not cached
     loaded, cached = load_or_build(CORPUS, tmp_path / "index")
     assert cached
+    assert (tmp_path / "index" / "openai-deals-index" / "CURRENT").is_file()
     assert len(loaded) == len(built)
     assert loaded.text(7) == built.text(7) and loaded.terms(7) == built.terms(7)
     assert [a.article_id for a in loaded.articles] == [a.article_id for a in built.articles]
@@ -36,7 +37,8 @@ def test_parameters_are_part_of_the_key(tmp_path):
 def test_cache_with_the_right_key_but_a_foreign_layout_is_rebuilt(tmp_path):
     """Intact files that are not an index of this code are never served."""
     index_dir = tmp_path / "index"
-    store.save_index(index_dir, {"junk": np.arange(3)}, {"x": 1}, key=cache_key(CORPUS, Params()))
+    junk = {"junk": np.arange(3)}
+    store.save_index(store_dir(index_dir), junk, {"x": 1}, key=cache_key(CORPUS, Params()))
     index, cached = load_or_build(CORPUS, index_dir)
     assert not cached and len(index) > 100
 
@@ -53,3 +55,20 @@ def test_editing_an_article_rebuilds(tmp_path):
     index, cached = load_or_build(corpus, tmp_path / "index")
     assert not cached
     assert any(index.text(i) == "Une phrase ajoutée à la fin." for i in range(len(index)))
+
+
+def test_index_dir_with_other_files_keeps_them(tmp_path):
+    """The issue's repro: a user's ``v-important/`` in INDEX_DIR survives two saves."""
+    index_dir = tmp_path / "u"
+    (index_dir / "v-important").mkdir(parents=True)
+    (index_dir / "v-important" / "notes.txt").write_text("x", encoding="utf-8")
+    (index_dir / "CURRENT").write_text("v-important", encoding="utf-8")
+    load_or_build(CORPUS, index_dir)
+    load_or_build(CORPUS, index_dir, rebuild=True)
+    assert (index_dir / "v-important" / "notes.txt").read_text(encoding="utf-8") == "x"
+    assert (index_dir / "CURRENT").read_text(encoding="utf-8") == "v-important"
+    assert sorted(p.name for p in index_dir.iterdir()) == [
+        "CURRENT",
+        "openai-deals-index",
+        "v-important",
+    ]

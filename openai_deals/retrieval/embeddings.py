@@ -151,12 +151,13 @@ def text_hash(model: str, text: str) -> bytes:
 
 class VectorCache:
     """Sentence vectors on disk, keyed by content hash: a rebuilt index re-embeds only the
-    sentences it has never seen. One ``.npz`` per model, replaced atomically."""
+    sentences it has never seen. One ``.npz`` per model, replaced atomically. With no
+    ``directory``, nothing is read or written: every sentence is embedded."""
 
-    def __init__(self, directory: Path, embedder: Embedder) -> None:
+    def __init__(self, directory: Path | None, embedder: Embedder) -> None:
         self.embedder = embedder
         safe = "".join(c if c.isalnum() or c in "-." else "_" for c in embedder.name)
-        self.path = directory / f"vectors-{safe}.npz"
+        self.path = directory / f"vectors-{safe}.npz" if directory is not None else None
         self.embedded = 0  # sentences embedded by the last call (the rest came from disk)
 
     def vectors(
@@ -183,6 +184,8 @@ class VectorCache:
         return np.stack([known[k] for k in keys])
 
     def _load(self) -> dict[bytes, np.ndarray]:
+        if self.path is None:
+            return {}
         try:
             with np.load(self.path) as data:
                 keys, vectors = data["keys"], data["vectors"]
@@ -194,6 +197,8 @@ class VectorCache:
         return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
 
     def _save(self, known: dict[bytes, np.ndarray]) -> None:
+        if self.path is None:
+            return
         # Only the current corpus's sentences are kept: the file cannot grow without bound.
         buffer = io.BytesIO()
         np.savez(

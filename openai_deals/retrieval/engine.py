@@ -19,7 +19,7 @@ import numpy as np
 
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, Analyzer, default_analyzer
 from openai_deals.retrieval.backend import SparseBackend
-from openai_deals.retrieval.cache import load_or_build
+from openai_deals.retrieval.cache import load_or_build, owned_cache_dir
 from openai_deals.retrieval.decide import LEXICAL, SEMANTIC, Decision, DecisionModel, features
 from openai_deals.retrieval.embeddings import Embedder, VectorCache, load_embedder
 from openai_deals.retrieval.index import Index, Params
@@ -246,10 +246,13 @@ def load_engine(
     index, cached = load_or_build(
         corpus_dir, index_dir, params, rebuild=rebuild, n_process=n_process, progress=progress
     )
-    embedder = load_embedder(embeddings, index_dir)
+    # The vector and tokenizer caches go in the store's own folder, never in index_dir itself
+    # (a pickle is only ever read back from a folder openai-deals owns).
+    cache_dir = owned_cache_dir(index_dir)
+    embedder = load_embedder(embeddings, cache_dir)
     vectors = None
     if embedder is not None:
-        cache = VectorCache(index_dir, embedder)
+        cache = VectorCache(cache_dir, embedder)
         vectors = cache.vectors([index.text(i) for i in range(len(index))], embed_progress)
         if cache.embedded:
             logger.info("Embedded %d new sentences with %s", cache.embedded, embedder.name)
