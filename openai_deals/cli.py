@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure retrieval on a JSONL question file")
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument(
+        "--distractors",
+        type=Path,
+        help="also measure on this corpus: the articles plus unrelated ones "
+        "(made by bench/distractors.py)",
+    )
 
     deals = sub.add_parser("deals", help="the timeline of the deals the articles report")
     deals.add_argument("--json", action="store_true", help="print the timeline as JSON")
@@ -171,9 +177,17 @@ def _index(args, settings: Settings) -> int:
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir)) if settings.corpus_dir.is_dir() else 0
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
-    engine = _engine(settings, rebuild=args.force, n_process=max(1, args.jobs), progress=progress)
-    if progress:
-        progress.close()
+    embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
+    engine = _engine(
+        settings,
+        rebuild=args.force,
+        n_process=max(1, args.jobs),
+        progress=progress,
+        embed_progress=embedding.update if embedding else None,
+    )
+    for bar in (progress, embedding):
+        if bar and bar.done:
+            bar.close()
     index = engine.index
     print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
     for problem in index.problems:
@@ -220,10 +234,17 @@ def _add(args, settings: Settings) -> int:
     if added.replaced:
         print(messages.ADD_REPLACED.format(paths=", ".join(p.name for p in added.replaced)))
     progress = _Progress(len(corpus_files(corpus))) if sys.stderr.isatty() else None
+    embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
     # rebuild=True: the corpus changed, so the cached index is stale; skip looking at it.
-    engine = _engine(settings, rebuild=True, progress=progress, embed_progress=progress)
-    if progress:
-        progress.close()
+    engine = _engine(
+        settings,
+        rebuild=True,
+        progress=progress,
+        embed_progress=embedding.update if embedding else None,
+    )
+    for bar in (progress, embedding):
+        if bar and bar.done:
+            bar.close()
     overview = Overview.of(engine.index)
     mine = [a for a in overview.articles if a.article.article_id == added.article_id]
     if not mine:
@@ -260,6 +281,16 @@ def _print_draft(draft) -> None:
     )
 
 
+_METRICS = (
+    ("hit_at_1", "hit@1"),
+    ("hit_at_3", "hit@3"),
+    ("mrr_at_5", "MRR@5"),
+    ("abstention_rate", "abstention rate (unanswerable abstained)"),
+    ("false_abstention_rate", "false abstention rate"),
+    ("mean_snippet_chars", "mean snippet length (chars)"),
+)
+
+
 def _eval(args, settings: Settings) -> int:
     from openai_deals.retrieval.evaluate import evaluate, load_questions
 
@@ -268,19 +299,24 @@ def _eval(args, settings: Settings) -> int:
     except (OSError, ValueError) as exc:
         print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
         return 2
-    report = evaluate(_engine(settings), items)
+    reports = {"corpus": evaluate(_engine(settings), items)}
+    if args.distractors:
+        # The same questions over the corpus plus unrelated articles (bench/distractors.py):
+        # a method that only works on a handful of articles shows it here.
+        other = settings.model_copy(update={"corpus_dir": args.distractors, "index_dir": None})
+        reports["with distractors"] = evaluate(_engine(other), items)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        data = {name: r.as_dict() for name, r in reports.items()}
+        print(json.dumps(data if args.distractors else data["corpus"], ensure_ascii=False))
         return 0
-    print(f"questions                {report.questions} ({report.answerable} answerable)")
-    print(f"hit@1                    {report.hit_at_1:.3f}")
-    print(f"hit@3                    {report.hit_at_3:.3f}")
-    print(f"MRR@5                    {report.mrr_at_5:.3f}")
-    print(f"abstention rate          {report.abstention_rate:.3f}  (unanswerable abstained)")
-    print(f"false abstention rate    {report.false_abstention_rate:.3f}")
-    print(f"mean snippet length      {report.mean_snippet_chars:.0f} chars")
-    if report.failures:
-        print(f"missed (not in top 3)    {', '.join(report.failures)}")
+    first = reports["corpus"]
+    print(f"questions: {first.questions} ({first.answerable} answerable)")
+    print(f"{'':42}" + "".join(f"{name:>18}" for name in reports))
+    for key, label in _METRICS:
+        print(f"{label:42}" + "".join(f"{getattr(r, key):>18.3f}" for r in reports.values()))
+    for name, report in reports.items():
+        if report.failures:
+            print(f"missed (not in top 3), {name}: {', '.join(report.failures)}")
     return 0
 
 
@@ -339,19 +375,20 @@ def _serve(args, settings: Settings) -> int:
 class _Progress:
     """A minimal terminal progress bar (no dependency) for long index builds.
 
-    Called with no argument: one more article analysed. Called with ``(done, total)``: the
-    sentence embedding's progress, which then takes over the bar.
+    Called with no argument: one more article analysed. :meth:`update` ``(done, total)``:
+    the sentence embedding's progress, reported in batches.
     """
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, label: str = "articles") -> None:
         self.total, self.done = total, 0
-        self.label = "articles"
+        self.label = label
 
-    def __call__(self, done: int | None = None, total: int | None = None) -> None:
-        if done is None:
-            self.done += 1
-        else:
-            self.done, self.total, self.label = done, total or 0, "phrases encodées"
+    def __call__(self) -> None:
+        self.update(self.done + 1, self.total)
+
+    def update(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` (sentence embeddings report in batches)."""
+        self.done, self.total = done, total
         width = 30
         filled = width * min(self.done, self.total) // max(self.total, 1)
         sys.stderr.write(

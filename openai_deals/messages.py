@@ -105,6 +105,9 @@ SLACK_FAILED = (
     "si cela persiste, prévenez l’équipe qui gère le bot."
 )
 BUTTON_EXPIRED = "Ce bouton n’est plus valable. Posez de nouveau votre question."
+BUSY = (
+    "Je reçois trop de questions en même temps. Reposez la vôtre dans une minute, s’il vous plaît."
+)
 
 # -- App Home ---------------------------------------------------------------------------------
 HOME_TITLE = "openai-deals"
@@ -112,6 +115,34 @@ HOME_CORPUS_TITLE = "*Ce que je connais* — {count} article(s) de presse :"
 HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore chargé."
 HOME_ARTICLE = "• *{title}* — {date}{source}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
+
+# -- Configuration (printed by the command line and at start-up) ------------------------------
+INDEX_DIR_HOME_OR_ROOT = (
+    "{path} est un dossier personnel ou la racine : choisissez un dossier dédié au cache, "
+    "par exemple INDEX_DIR=~/.cache/openai-deals, ou ne définissez pas INDEX_DIR."
+)
+INDEX_DIR_FOREIGN = (
+    "{path} existe déjà et n’a pas été créé par openai-deals : je n’y écris rien. "
+    "Videz-le, ou choisissez un autre INDEX_DIR."
+)
+
+# -- Starting the bot (`openai-deals serve`, gunicorn) ----------------------------------------
+SERVE_SLACK_UNREACHABLE = (
+    "Impossible de joindre Slack ({url}) : {reason}. Vérifiez la connexion réseau "
+    "(et SLACK_API_BASE_URL s’il est défini), puis relancez."
+)
+SERVE_SOCKET_MODE_REFUSED = (
+    "Slack n’a pas ouvert la connexion Socket Mode ({error}). Relancez dans un instant ; "
+    "si cela persiste, vérifiez SLACK_APP_TOKEN et l’état de Slack."
+)
+SERVE_PORT_INVALID = (
+    "Port {port} invalide : choisissez un nombre entre 1 et 65535 (--port ou PORT)."
+)
+SERVE_PORT_BUSY = (
+    "Le port {port} est déjà utilisé : arrêtez le programme qui l’occupe, ou choisissez "
+    "un autre port (--port ou PORT)."
+)
+SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choisissez un autre port."
 
 # -- Deals timeline (/openai-deals, /openai-deals deals, App Home, `openai-deals deals`) -------
 # Words that, alone after the command, ask for the timeline or the list of articles.

@@ -13,6 +13,7 @@ import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from openai_deals import messages
 from openai_deals.retrieval.fetch import ALL_NETWORKS, FetchPolicy
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
@@ -44,6 +45,23 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+    # Seconds a Web API call (or response_url post) may take. A post that times out is never
+    # retried: Slack may have posted it, and a retry could post it twice.
+    slack_api_timeout: float = Field(default=10.0, gt=0, le=120)
+    # First wait (seconds) before retrying a transient Slack failure; doubled each time.
+    slack_retry_backoff: float = Field(default=0.5, ge=0, le=30)
+    # Answers run after the acknowledgement on this many threads (they mostly wait on Slack)...
+    answer_workers: int = Field(default=16, ge=1, le=512)
+    # ...with at most this many answers waiting or running; beyond it, new work is refused
+    # quickly (HTTP 503, Slack redelivers later; a command says "busy") and memory stays bounded.
+    answer_backlog: int = Field(default=5000, ge=1, le=1_000_000)
+    # Largest request body HTTP mode reads; bigger ones get 413 before being read. The largest
+    # genuine Slack payload for this app (a 40,000-character message, twice in an event) stays
+    # well below 1 MiB.
+    max_request_bytes: int = Field(default=1 << 20, ge=1024, le=64 << 20)
+    # Socket Mode pings Slack this often (seconds): a closed connection is replaced within one
+    # interval, one that silently stopped answering within four.
+    socket_mode_ping_interval: float = Field(default=3.0, gt=0, le=60)
 
     corpus_dir: Path = BUNDLED_CORPUS_DIR
     # Where the analysed corpus and BM25 index are cached; None = the user's cache directory
@@ -62,6 +80,23 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=5_000_000, ge=1_000)
     fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+
+    @field_validator("index_dir", mode="before")
+    @classmethod
+    def _index_dir_set(cls, v: object) -> object:
+        # ``INDEX_DIR=`` (empty) means "not set", never the current directory.
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v
+
+    @field_validator("index_dir")
+    @classmethod
+    def _index_dir_safe(cls, v: Path | None) -> Path | None:
+        if v is None:
+            return None
+        v = v.expanduser()
+        _check_index_dir(v)
+        return v
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -170,6 +205,25 @@ class Settings(BaseSettings):
             timeout=self.fetch_timeout_seconds,
             max_redirects=self.fetch_max_redirects,
         )
+
+
+def _check_index_dir(index_dir: Path) -> None:
+    """Refuse an index directory whose store folder the cache could not safely own.
+
+    The store only ever writes in ``<INDEX_DIR>/openai-deals-index/`` (see
+    ``openai_deals.retrieval.cache``); a home or root directory as INDEX_DIR is a mistake, and a
+    non-empty ``openai-deals-index`` folder without the store's marker belongs to someone else.
+    """
+    from openai_deals.retrieval.cache import store_dir
+    from openai_deals.retrieval.store import STORE_MARKER
+
+    resolved = index_dir.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise ValueError(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
+    folder = store_dir(resolved)
+    foreign = folder.exists() and not (folder / STORE_MARKER).is_file()
+    if foreign and (not folder.is_dir() or any(folder.iterdir())):
+        raise ValueError(messages.INDEX_DIR_FOREIGN.format(path=folder))
 
 
 class SettingsError(Exception):

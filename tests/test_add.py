@@ -413,14 +413,15 @@ def test_add_url_writes_the_article_updates_the_index_and_it_answers(news_site, 
         "6 article(s) analysé(s), 0 phrase(s) encodée(s).",
     ]
     assert "\r[##############################] 6/6 articles" in result.stderr
-    live = (index_dir / "CURRENT").read_text()
+    current = index_dir / "openai-deals-index" / "CURRENT"  # the store's own folder
+    live = current.read_text()
 
     answer = cli(*base, "ask", "--json", QUESTION, env=env)
     assert answer.returncode == 0, answer.stderr
     snippets = json.loads(answer.stdout)["snippets"]
     assert {s["article_id"] for s in snippets} == {FILE_NAME.removesuffix(".md")}
     assert any("400 millions d’euros" in s["text"] for s in snippets)
-    assert (index_dir / "CURRENT").read_text() == live  # `add` left the index up to date
+    assert current.read_text() == live  # `add` left the index up to date
 
 
 def test_add_again_is_refused_and_force_replaces(news_site, corpus, tmp_path):

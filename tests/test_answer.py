@@ -155,10 +155,10 @@ def test_test_split_meets_the_reported_quality(engine: Engine):
     """The held-back test split stays at the level the README reports (a regression guard:
     nothing is tuned on it)."""
     report = evaluate(engine, load_questions(ROOT / "eval" / "test.jsonl"))
-    assert report.hit_at_1 >= 0.72
-    assert report.hit_at_3 >= 0.77
-    assert report.false_abstention_rate <= 0.08
-    assert report.abstention_rate >= 0.2
+    assert report.hit_at_1 >= 0.70
+    assert report.hit_at_3 >= 0.76
+    assert report.false_abstention_rate <= 0.15
+    assert report.abstention_rate >= 0.35
 
 
 def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import ARTICLES_SUBDIR, cache_key, load_or_build
+from openai_deals.retrieval.cache import ARTICLES_SUBDIR, cache_key, load_or_build, store_dir
 from openai_deals.retrieval.engine import LoadStats, load_engine
 from openai_deals.retrieval.index import Params, build_index
 
@@ -22,6 +22,7 @@ def test_second_load_comes_from_the_cache(tmp_path):
     assert not cached
     loaded, cached = load_or_build(CORPUS, tmp_path / "index")
     assert cached
+    assert (tmp_path / "index" / "openai-deals-index" / "CURRENT").is_file()
     assert len(loaded) == len(built)
     assert loaded.text(7) == built.text(7) and loaded.terms(7) == built.terms(7)
     assert [a.article_id for a in loaded.articles] == [a.article_id for a in built.articles]
@@ -38,7 +39,8 @@ def test_parameters_are_part_of_the_key(tmp_path):
 def test_cache_with_the_right_key_but_a_foreign_layout_is_rebuilt(tmp_path):
     """Intact files that are not an index of this code are never served."""
     index_dir = tmp_path / "index"
-    store.save_index(index_dir, {"junk": np.arange(3)}, {"x": 1}, key=cache_key(CORPUS, Params()))
+    junk = {"junk": np.arange(3)}
+    store.save_index(store_dir(index_dir), junk, {"x": 1}, key=cache_key(CORPUS, Params()))
     index, cached = load_or_build(CORPUS, index_dir)
     assert not cached and len(index) > 100
 
@@ -96,14 +98,14 @@ def test_an_edited_article_is_analysed_again_and_its_old_analysis_dropped(tmp_pa
     path.write_text(path.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
     index, _ = load_or_build(corpus, tmp_path / "index")
     assert index.analysed_articles == 1
-    assert len(list((tmp_path / "index" / ARTICLES_SUBDIR).glob("*.json"))) == 5
+    assert len(list((store_dir(tmp_path / "index") / ARTICLES_SUBDIR).glob("*.json"))) == 5
     assert same_index(index, build_index(corpus))
 
 
 def test_an_unreadable_article_analysis_is_made_again(tmp_path):
     """A damaged per-article entry is never trusted: that article is analysed again."""
     load_or_build(CORPUS, tmp_path / "index")
-    victim = sorted((tmp_path / "index" / ARTICLES_SUBDIR).glob("*.json"))[0]
+    victim = sorted((store_dir(tmp_path / "index") / ARTICLES_SUBDIR).glob("*.json"))[0]
     victim.write_text('{"sentences": [[0, 0, false]]}', encoding="utf-8")
     index, _ = load_or_build(CORPUS, tmp_path / "index", rebuild=True)
     assert index.analysed_articles == 1
@@ -125,3 +127,41 @@ def test_after_adding_an_article_only_its_sentences_are_embedded(tmp_path):
     assert grown.stats == LoadStats(False, 1, len(new))
     again = load_engine(corpus, tmp_path / "index")
     assert again.stats == LoadStats(True, 0, 0)
+
+
+def test_index_dir_with_other_files_keeps_them(tmp_path):
+    """The issue's repro: a user's ``v-important/`` in INDEX_DIR survives two saves."""
+    index_dir = tmp_path / "u"
+    (index_dir / "v-important").mkdir(parents=True)
+    (index_dir / "v-important" / "notes.txt").write_text("x", encoding="utf-8")
+    (index_dir / "CURRENT").write_text("v-important", encoding="utf-8")
+    load_or_build(CORPUS, index_dir)
+    load_or_build(CORPUS, index_dir, rebuild=True)
+    assert (index_dir / "v-important" / "notes.txt").read_text(encoding="utf-8") == "x"
+    assert (index_dir / "CURRENT").read_text(encoding="utf-8") == "v-important"
+    assert sorted(p.name for p in index_dir.iterdir()) == [
+        "CURRENT",
+        "openai-deals-index",
+        "v-important",
+    ]
+
+
+def test_article_analyses_are_kept_only_in_the_claimed_store_folder(tmp_path):
+    """The per-article cache lives inside the store's own folder, written once the store has
+    claimed it; a store folder that belongs to someone else gets nothing, and nothing is
+    ever written loose in INDEX_DIR."""
+    index_dir = tmp_path / "index"
+    load_or_build(CORPUS, index_dir)
+    assert [p.name for p in index_dir.iterdir()] == ["openai-deals-index"]
+    assert len(list((store_dir(index_dir) / ARTICLES_SUBDIR).glob("*.json"))) == 5
+    rebuilt, _ = load_or_build(CORPUS, index_dir, rebuild=True)
+    assert rebuilt.analysed_articles == 0
+
+    foreign_dir = tmp_path / "foreign"
+    (foreign_dir / "openai-deals-index").mkdir(parents=True)
+    (foreign_dir / "openai-deals-index" / "mine.txt").write_text("x", encoding="utf-8")
+    for _ in range(2):
+        index, cached = load_or_build(CORPUS, foreign_dir)
+        assert not cached and index.analysed_articles == 5
+    assert [p.name for p in foreign_dir.iterdir()] == ["openai-deals-index"]
+    assert [p.name for p in (foreign_dir / "openai-deals-index").iterdir()] == ["mine.txt"]

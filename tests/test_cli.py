@@ -95,9 +95,10 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
     shutil.copytree(CORPUS, corpus)
     index_dir = tmp_path / "index"
     assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
-    first = (index_dir / "CURRENT").read_text()
+    current = index_dir / "openai-deals-index" / "CURRENT"
+    first = current.read_text()
     assert run("ask", "Anthropic", index_dir=index_dir, corpus=corpus).returncode == 0
-    assert (index_dir / "CURRENT").read_text() == first  # reused, not rebuilt
+    assert current.read_text() == first  # reused, not rebuilt
     extra = corpus / "zz-new.md"
     extra.write_text(
         "---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
@@ -105,7 +106,7 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
         encoding="utf-8",
     )
     result = run("ask", "--json", "Nvidia start-up française", index_dir=index_dir, corpus=corpus)
-    assert (index_dir / "CURRENT").read_text() != first
+    assert current.read_text() != first
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
 
 
@@ -142,17 +143,18 @@ def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
     for path in list(corpus.glob("copy-*.md")):
         path.unlink()
     from openai_deals.retrieval import store
-    from openai_deals.retrieval.cache import cache_key
+    from openai_deals.retrieval.cache import cache_key, store_dir
     from openai_deals.retrieval.index import Params
 
-    assert store.load_index(index_dir, cache_key(corpus, Params())) is not None
+    assert store.load_index(store_dir(index_dir), cache_key(corpus, Params())) is not None
 
 
 def test_truncated_cache_file_is_detected_and_rebuilt(tmp_path):
     """A truncated array in the cache is never served: the next run rebuilds and answers."""
     index_dir = tmp_path / "index"
     assert run("index", index_dir=index_dir).returncode == 0
-    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    folder = index_dir / "openai-deals-index"
+    live = folder / (folder / "CURRENT").read_text().strip()
     victim = max(live.glob("*.npy"), key=lambda p: p.stat().st_size)
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
     result = run(

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from openai_deals.retrieval.cache import STORE_FOLDER, owned_cache_dir
 from openai_deals.retrieval.embeddings import VectorCache, load_embedder
 from openai_deals.retrieval.engine import Engine, load_engine
 from openai_deals.retrieval.query import DateRef, question_dates
@@ -193,6 +194,30 @@ def test_the_vector_cache_embeds_only_new_sentences(tmp_path, engine: Engine):
     after = cache.vectors([*first, "OpenAI publie des modèles ouverts."])
     assert counting.count == 3 and cache.embedded == 1
     assert np.array_equal(before, after[:2])
+
+
+def test_embedding_caches_live_in_the_store_folder_only(engine: Engine, index_dir: Path):
+    """The sentence vectors and the parsed tokenizer are kept in the index store's own marked
+    folder, never loose in INDEX_DIR (issue 8: nothing else in INDEX_DIR is touched)."""
+    assert engine.semantic
+    assert [p.name for p in index_dir.iterdir()] == [STORE_FOLDER]
+    folder = owned_cache_dir(index_dir)
+    assert folder == index_dir / STORE_FOLDER
+    assert list(folder.glob("vectors-*.npz")) and list(folder.glob("use-tokenizer-*.pickle"))
+
+
+def test_without_a_claimed_store_folder_vectors_are_not_written(tmp_path, engine: Engine):
+    """A store folder that is not the store's own (or missing) gets no cache file: the
+    vectors are computed every time instead."""
+    assert owned_cache_dir(tmp_path) is None
+    (tmp_path / STORE_FOLDER).mkdir()
+    assert owned_cache_dir(tmp_path) is None
+    counting = _Counting(engine.embedder)
+    for _ in range(2):
+        VectorCache(owned_cache_dir(tmp_path), counting).vectors(["Google mise sur Anthropic."])
+    assert counting.count == 2
+    assert [p.name for p in tmp_path.iterdir()] == [STORE_FOLDER]
+    assert not any((tmp_path / STORE_FOLDER).iterdir())
 
 
 def test_an_index_from_another_analyzer_is_refused(engine: Engine):

@@ -13,6 +13,11 @@ stored here, one JSON file per article under a key that hashes:
 Adding one article to a corpus of hundreds then splits and analyses that one article; the
 others are read back. Files are written atomically; a missing, unreadable or malformed one is
 simply analysed again. Keys no longer in the corpus are removed after each build.
+
+The files live in the index store's own folder (``retrieval.cache``), never loose in INDEX_DIR,
+and only once the store has marked that folder as its own. Before then (the very first build,
+which is what makes the store claim it) the new analyses are kept in memory, and
+:meth:`ArticleCache.settle_in` writes them once the store's folder exists.
 """
 
 from __future__ import annotations
@@ -86,13 +91,17 @@ class ArticleCache:
     """Per-article analyses in ``directory``, valid for one version of the indexing code.
 
     Args:
-        directory: where the JSON files go (created on first write).
+        directory: where the JSON files go (created on first write); None while the index
+            store has no folder of its own yet: nothing is read, new analyses wait in memory
+            for :meth:`settle_in`.
         code_key: a hash of the indexing code and parameters.
     """
 
-    def __init__(self, directory: Path, code_key: str) -> None:
-        self.directory = Path(directory)
+    def __init__(self, directory: Path | None, code_key: str) -> None:
+        self.directory = Path(directory) if directory is not None else None
         self.code_key = code_key
+        self._pending: dict[str, ArticleAnalysis] = {}
+        self._wanted: set[str] | None = None
 
     def key(self, file: ArticleFile) -> str:
         """The key of ``file``'s analysis: code, metadata and body."""
@@ -100,6 +109,8 @@ class ArticleCache:
         return store.content_key(self.code_key, meta, file.body)
 
     def get(self, file: ArticleFile) -> ArticleAnalysis | None:
+        if self.directory is None:
+            return None
         path = self.directory / f"{self.key(file)}{_SUFFIX}"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -111,7 +122,33 @@ class ArticleCache:
             return None
 
     def put(self, file: ArticleFile, analysis: ArticleAnalysis) -> None:
-        path = self.directory / f"{self.key(file)}{_SUFFIX}"
+        if self.directory is None:
+            self._pending[self.key(file)] = analysis
+            return
+        self._write(self.key(file), analysis)
+
+    def keep_only(self, files: list[ArticleFile]) -> None:
+        """Remove the analyses of articles that are no longer in ``files``."""
+        wanted = {f"{self.key(f)}{_SUFFIX}" for f in files}
+        if self.directory is None:
+            self._wanted = wanted
+            return
+        self._remove_all_but(wanted)
+
+    def settle_in(self, directory: Path) -> None:
+        """Use ``directory`` from now on (the store's folder, just claimed): write the
+        analyses kept in memory there and drop any stale entry."""
+        self.directory = Path(directory)
+        pending, self._pending = self._pending, {}
+        for key, analysis in pending.items():
+            self._write(key, analysis)
+        if self._wanted is not None:
+            self._remove_all_but(self._wanted)
+            self._wanted = None
+
+    def _write(self, key: str, analysis: ArticleAnalysis) -> None:
+        assert self.directory is not None
+        path = self.directory / f"{key}{_SUFFIX}"
         data = json.dumps(analysis.to_json(), ensure_ascii=False, separators=(",", ":"))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -122,9 +159,8 @@ class ArticleCache:
         except OSError as exc:
             logger.warning("Could not write the article cache %s (%s); continuing.", path, exc)
 
-    def keep_only(self, files: list[ArticleFile]) -> None:
-        """Remove the analyses of articles that are no longer in ``files``."""
-        wanted = {f"{self.key(f)}{_SUFFIX}" for f in files}
+    def _remove_all_but(self, wanted: set[str]) -> None:
+        assert self.directory is not None
         try:
             entries = list(self.directory.iterdir())
         except OSError:

@@ -5,9 +5,16 @@ retrieval parameters, and the source of the code that turns text into terms (ana
 data, clean-up, sentence splitting, index layout). Change any of them and the next start
 rebuilds; change nothing and every run reuses the cache.
 
-A rebuild reads each unchanged article's analysis back from ``<index dir>/articles/``
-(:mod:`.article_cache`, keyed by the same code hash and the article's content), so adding an
-article to the corpus analyses that article only.
+The store lives in a dedicated subfolder, ``<index_dir>/openai-deals-index/``, marked as its own
+(see ``store``): whatever else is in ``index_dir`` is never read, written or deleted. The
+sentence-vector and tokenizer caches of the engine live in that same folder
+(:func:`owned_cache_dir`), under names the store never touches.
+
+A rebuild reads each unchanged article's analysis back from
+``<index_dir>/openai-deals-index/articles/`` (:mod:`.article_cache`, keyed by the same code hash
+and the article's content), so adding an article to the corpus analyses that article only.
+Like the vectors, those analyses are kept only in the store's claimed folder: the first build
+(before the store has claimed it) writes them right after the store's first save.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from openai_deals.retrieval.index import Index, Params, build_index
 logger = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).resolve().parent
+#: The one folder inside ``index_dir`` that the index store owns.
+STORE_FOLDER = "openai-deals-index"
 # The code whose output is stored in the index.
 _INDEXING_CODE = (
     "analyzer.py",
@@ -57,6 +66,19 @@ def cache_key(corpus_dir: Path, params: Params) -> str:
     return store.content_key(*parts)
 
 
+def store_dir(index_dir: Path) -> Path:
+    """The folder inside ``index_dir`` where the index store keeps its versions."""
+    return Path(index_dir) / STORE_FOLDER
+
+
+def owned_cache_dir(index_dir: Path) -> Path | None:
+    """Where the other caches of the index (sentence vectors, the parsed tokenizer) may be
+    kept: the store's folder once the store has claimed it (its marker is there), else None
+    (keep nothing on disk). Nothing is ever written in ``index_dir`` itself."""
+    folder = store_dir(index_dir)
+    return folder if (folder / store.STORE_MARKER).is_file() else None
+
+
 def load_or_build(
     corpus_dir: Path,
     index_dir: Path,
@@ -73,8 +95,9 @@ def load_or_build(
     directory that cannot be written is logged and the index is still returned.
     """
     key = cache_key(corpus_dir, params)
+    folder = store_dir(index_dir)
     if not rebuild:
-        loaded = store.load_index(index_dir, key)
+        loaded = store.load_index(folder, key)
         if loaded is not None:
             arrays, meta = loaded
             try:
@@ -82,14 +105,27 @@ def load_or_build(
             except (ValueError, KeyError, TypeError) as exc:
                 # Intact bytes but not the layout this code reads: never serve it, rebuild.
                 logger.warning(
-                    "Index cache %s has an unreadable layout (%s); rebuilding.", index_dir, exc
+                    "Index cache %s has an unreadable layout (%s); rebuilding.", folder, exc
                 )
-    articles = ArticleCache(index_dir / ARTICLES_SUBDIR, code_key(params))
+    articles = ArticleCache(_articles_dir(index_dir), code_key(params))
     index = build_index(
         corpus_dir, params, n_process=n_process, progress=progress, article_cache=articles
     )
     try:
-        store.save_index(index_dir, *index.to_store(), key=key)
+        store.save_index(folder, *index.to_store(), key=key)
     except OSError as exc:
-        logger.warning("Could not save the index cache to %s (%s); continuing.", index_dir, exc)
+        logger.warning("Could not save the index cache to %s (%s); continuing.", folder, exc)
+    if articles.directory is None:
+        # The first save has just claimed the store's folder (or could not): only then may
+        # the analyses made by this build be written, inside it.
+        owned = _articles_dir(index_dir)
+        if owned is not None:
+            articles.settle_in(owned)
     return index, False
+
+
+def _articles_dir(index_dir: Path) -> Path | None:
+    """Where the per-article analyses are kept: inside the store's own folder, or nowhere
+    while the store has not claimed it."""
+    owned = owned_cache_dir(index_dir)
+    return owned / ARTICLES_SUBDIR if owned is not None else None

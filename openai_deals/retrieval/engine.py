@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, Analyzer, default_analyzer
 from openai_deals.retrieval.backend import SparseBackend
-from openai_deals.retrieval.cache import load_or_build
+from openai_deals.retrieval.cache import load_or_build, owned_cache_dir
 from openai_deals.retrieval.decide import LEXICAL, SEMANTIC, Decision, DecisionModel, features
 from openai_deals.retrieval.embeddings import Embedder, VectorCache, load_embedder
 from openai_deals.retrieval.index import Index, Params
@@ -44,9 +43,6 @@ MAX_K = 10  # snippets per page, at most
 CANDIDATE_POOL = 100  # best BM25 sentences reranked; room for merged duplicates
 SEMANTIC_POOL = 20  # nearest sentence vectors added to them (the "rescue")
 
-_WORD = re.compile(r"[^\W\d_][\w-]*")
-# Capitalised words in a row, as one name: "Sam Altman", "Satya Nadella".
-_NAME_RUN = re.compile(r"\b[A-ZÀ-Ý][\w-]*(?: [A-ZÀ-Ý][\w-]*)*")
 _DATE_WORDS = (*MONTHS_FR, "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
@@ -104,7 +100,6 @@ class Engine:
         self.backend = SparseBackend(index, params)
         date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
         self._evidence = Evidence(index, self.analyzer, date_terms)
-        self._topics: tuple[str, ...] | None = None
         self._queries: QueryAnalyzer | None = None
         self.stats: LoadStats | None = None  # set by load_engine
 
@@ -121,30 +116,14 @@ class Engine:
     def topics(self, n: int = 5) -> tuple[str, ...]:
         """The names the most articles mention ("OpenAI", "Microsoft"…), most first: what
         the corpus is about, derived from it so that a new article's subject shows up."""
-        if self._topics is None:
-            self._topics = tuple(self._names_by_articles())
-        return self._topics[:n]
-
-    def _names_by_articles(self) -> list[str]:
-        seen: dict[str, set[int]] = {}
-        lower: set[str] = set()
-        for i in range(len(self.index)):
-            text = self.index.text(i)
-            lower.update(w.lower() for w in _WORD.findall(text) if w[:1].islower())
-            article = int(self.index.article_of[i])
-            for match in _NAME_RUN.finditer(text):
-                if match.start() > 0:  # a sentence's first word is capitalised anyway
-                    seen.setdefault(match.group(), set()).add(article)
-        names = [w for w in seen if len(w) > 2 and not w.isupper() and w.lower() not in lower]
-        names.sort(key=lambda w: (-len(seen[w]), w))
-        return names
+        return tuple(self.index.names[:n])
 
     @property
     def queries(self) -> QueryAnalyzer:
         """The question analyzer for this corpus (built on first use: it reads the
         corpus's names for spelling correction)."""
         if self._queries is None:
-            names = {t for name in self._names_by_articles() for t in self.analyzer.terms(name)}
+            names = {t for name in self.index.names for t in self.analyzer.terms(name)}
             self._queries = QueryAnalyzer(
                 self.analyzer,
                 self.backend.doc_freq,
@@ -280,11 +259,14 @@ def load_engine(
     index, cached = load_or_build(
         corpus_dir, index_dir, params, rebuild=rebuild, n_process=n_process, progress=progress
     )
-    embedder = load_embedder(embeddings, index_dir)
+    # The vector and tokenizer caches go in the store's own folder, never in index_dir itself
+    # (a pickle is only ever read back from a folder openai-deals owns).
+    cache_dir = owned_cache_dir(index_dir)
+    embedder = load_embedder(embeddings, cache_dir)
     vectors = None
     embedded = 0
     if embedder is not None:
-        cache = VectorCache(index_dir, embedder)
+        cache = VectorCache(cache_dir, embedder)
         vectors = cache.vectors([index.text(i) for i in range(len(index))], embed_progress)
         embedded = cache.embedded
         if embedded:

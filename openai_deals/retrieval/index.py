@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -65,6 +66,8 @@ class Index:
         self.vocabulary: list[str] = meta["vocabulary"]
         # The analyzer that made the terms: a question must be analysed by the same one.
         self.analyzer_version: str | None = meta.get("analyzer")
+        # Proper names, the ones most articles mention first (``corpus_names``).
+        self.names: list[str] = list(meta.get("names", []))
         # Read once at build time (spaCy's tagger and NER are slow) and stored in the metadata.
         self.deals: tuple[Deal, ...] = deals_from_json(meta["deals"]) if "deals" in meta else ()
         self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
@@ -114,6 +117,28 @@ class Index:
     def to_store(self) -> tuple[dict[str, np.ndarray], dict]:
         """The arrays and JSON metadata this index was made from, for ``retrieval.store``."""
         return dict(self._a), self._meta
+
+
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+# Capitalised words in a row, as one name: "Sam Altman", "Satya Nadella".
+_NAME_RUN = re.compile(r"\b[A-ZÀ-Ý][\w-]*(?: [A-ZÀ-Ý][\w-]*)*")
+_MAX_NAMES = 2000  # enough for spelling correction; the abstention message shows five
+
+
+def corpus_names(sentences: Iterable[str], article_of: Sequence[int]) -> list[str]:
+    """The proper names of the corpus ("OpenAI", "Sam Altman"), the ones most articles
+    mention first: capitalised words inside a sentence that the corpus never writes in
+    lower case (so "Le" or "Microsoft" at a sentence start does not count twice)."""
+    seen: dict[str, set[int]] = {}
+    lower: set[str] = set()
+    for text, article in zip(sentences, article_of, strict=True):
+        lower.update(w.lower() for w in _WORD.findall(text) if w[:1].islower())
+        for match in _NAME_RUN.finditer(text):
+            if match.start() > 0:  # a sentence's first word is capitalised anyway
+                seen.setdefault(match.group(), set()).add(article)
+    names = [w for w in seen if len(w) > 2 and not w.isupper() and w.lower() not in lower]
+    names.sort(key=lambda w: (-len(seen[w]), w))
+    return names[:_MAX_NAMES]
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
@@ -241,6 +266,7 @@ def build_index(
         "problems": problems,
         "vocabulary": list(vocab),
         "analyzer": ANALYZER_VERSION,
+        "names": corpus_names((s.text for s in sentences), article_of),
         "deals": deals_to_json(deals),  # read at build time: spaCy's tagger and NER are slow
     }
     index = Index(arrays, meta)

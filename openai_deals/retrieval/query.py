@@ -192,7 +192,10 @@ class QueryAnalyzer:
             fixed.append(Token(term, token.start, token.end))
             if term in weights:
                 continue
-            if name_like or term in self._name_set:
+            # Typed in lower case, a corpus name still names something ("google"), unless it
+            # is also a dictionary word: a word of a multi-word name ("Group", "Système")
+            # is a name only when written as one.
+            if name_like or (term in self._name_set and not self.analyzer.is_known_word(surface)):
                 names.add(term)
             if self._df(term):
                 weights[term] = self.idf(term)
@@ -228,13 +231,13 @@ class QueryAnalyzer:
         dictionary word is corrected only when it is written as a name ("Anthropique") and
         only to a name: "tourner", a real word the corpus does not use, stays as it is.
         """
-        if len(term) < _MIN_FUZZY_LEN or not term.isalpha():
+        # Compare the written word too: stemming shortens some words more than others.
+        word = fold_accents(surface.lower())
+        if len(word) < _MIN_FUZZY_LEN or not term.isalpha():
             return None
         known = self.analyzer.is_known_word(surface)
         if known and not name_like:
             return None
-        # Compare the written word too: stemming shortens some words more than others.
-        word = fold_accents(surface.lower())
         cutoff = 1 if len(word) < 8 else 2
         pools = (self._names,) if known else (self._names, self._vocabulary)
         for choices in pools:

@@ -49,9 +49,21 @@ ECHO_MAX_CHARS = 500
 _WORD_CHAR = re.compile(r"\w")
 
 
+# Control characters (C0 but tab and newline, DEL, C1) and Unicode's bidirectional controls
+# (marks, embeddings, overrides such as U+202E, isolates): invisible, they can garble a
+# terminal or make a message read backwards, so nothing from people or articles keeps them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove control characters (tab and newline excepted) and bidi controls from ``text``."""
+    return _INVISIBLE.sub("", text)
+
+
 def escape(text: str) -> str:
-    """Escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Make text from people or articles safe to show: drop control and bidi characters, and
+    escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
+    return strip_invisible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def shorten(text: str, limit: int) -> str:

@@ -4,6 +4,7 @@ An admin adds and the running app answers from the new article; anyone else is r
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -40,7 +41,7 @@ def running(make_settings, serve_app, corpus, tmp_path):
                   "fetch_allow_private": "true", "admin_user_ids": USER_ID, **values}  # fmt: skip
         settings = make_settings(**values)
         engine = load_engine(corpus, settings.resolved_index_dir, embeddings="none")
-        context = serve_app(create_app(settings, engine))
+        context = serve_app(create_app(settings, engine), settings)
         stack.append(context)
         return context.__enter__()
 
@@ -58,6 +59,19 @@ def command(slack, app, text: str, replies: int = 1) -> list[str]:
     calls = slack.wait_for("response_url", before + replies, timeout=120)[before:]
     assert all(c.params["response_type"] == "ephemeral" for c in calls)
     return [c.params["text"] + str(c.params.get("blocks", "")) for c in calls]
+
+
+def acknowledged(slack, app, text: str) -> str:
+    """Run ``/openai-deals text`` whose reply is known at once (a sub-command, a refused
+    addition): it is the acknowledgement itself, shown to the asker only, and nothing goes
+    to the response_url. Return its text (fallback text and blocks' text)."""
+    before = len(slack.calls_to("response_url"))
+    status, body = send_command(app.url, slash_command(text, slack.response_url("cmd")))
+    assert status == 200
+    reply = json.loads(body)
+    assert reply["response_type"] == "ephemeral"
+    assert len(slack.calls_to("response_url")) == before
+    return reply["text"] + str(reply.get("blocks", ""))
 
 
 def test_an_admin_adds_an_article_and_the_running_bot_answers_from_it(
@@ -80,7 +94,7 @@ def test_an_admin_adds_an_article_and_the_running_bot_answers_from_it(
 
     (after,) = command(slack, app, QUESTION)
     assert "400 millions d’euros" in after and TITLE in after
-    (sources,) = command(slack, app, "sources")
+    sources = acknowledged(slack, app, "sources")
     assert f"*{TITLE}* — octobre 2025 — La Gazette de l’IA — 10 phrase(s)" in sources
 
 
@@ -102,7 +116,7 @@ def test_someone_else_is_refused_politely(slack, news_site, running, corpus):
     """A user not in ADMIN_USER_IDS gets the refusal; nothing is fetched or written."""
     app = running(admin_user_ids="UADMIN001")
     url = news_site.article()
-    (reply,) = command(slack, app, f"ajouter {url}")
+    reply = acknowledged(slack, app, f"ajouter {url}")
     assert reply.startswith(
         "Désolé, seules les personnes qui administrent le bot peuvent ajouter des articles. "
         "Si un article vous semble manquer, signalez-le-leur ; en attendant, posez-moi vos "
@@ -140,7 +154,7 @@ def test_adding_twice_is_refused_without_change(slack, news_site, running, corpu
 def test_ajouter_without_an_address_shows_how(slack, running):
     """`/openai-deals ajouter` alone shows the usage."""
     app = running()
-    (reply,) = command(slack, app, "ajouter")
+    reply = acknowledged(slack, app, "ajouter")
     assert reply.startswith(m.ADD_USAGE)
 
 
@@ -151,8 +165,8 @@ def test_the_bundled_articles_are_never_written_from_slack(
     settings = load_settings(_env_file=None, slack_bot_token="xoxb-test",
                              slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack.api_url,
                              admin_user_ids=USER_ID, fetch_allow_private="true")  # fmt: skip
-    with serve_app(create_app(settings, engine)) as app:
-        (reply,) = command(slack, app, f"ajouter {news_site.article()}")
+    with serve_app(create_app(settings, engine), settings) as app:
+        reply = acknowledged(slack, app, f"ajouter {news_site.article()}")
     assert reply.startswith(m.ADD_BUNDLED_CORPUS_SLACK)
     assert news_site.requests == []
 
@@ -210,3 +224,32 @@ def test_a_missing_corpus_folder_is_reported_for_the_operator(slack, running, tm
         "n’existe pas ou n’est pas modifiable. Prévenez la personne qui gère le bot (réglage "
         "CORPUS_DIR)."
     )
+
+
+def test_additions_run_one_at_a_time_and_never_hold_the_answer_pool(
+    slack, news_site, running, corpus
+):
+    """With one answer worker, two additions of a slow page are both accepted: the pool only
+    says "je récupère…", the fetch and rebuild run on the adder's own thread, one addition
+    after the other (the second finds the first one's article and changes nothing), and a
+    question asked meanwhile is answered before the first addition is done."""
+    app = running(answer_workers=1)
+    first = news_site.article("/lent")
+    second = news_site.article("/lent-aussi")  # the same article, at another address
+    news_site.routes["/lent"].delay = news_site.routes["/lent-aussi"].delay = 2
+    for name, url in (("un", first), ("deux", second)):
+        command_body = slash_command(f"ajouter {url}", slack.response_url(name))
+        assert send_command(app.url, command_body) == (200, "")
+    slack.wait_for("response_url", 2, timeout=30)
+    status, _ = send_command(app.url, slash_command(QUESTION, slack.response_url("question")))
+    assert status == 200
+    calls = slack.wait_for("response_url", 5, timeout=120)
+    replies = [(c.path.rsplit("/", 1)[-1], c.params["text"]) for c in calls]
+    assert sorted(replies[:2]) == [
+        ("deux", m.ADD_STARTED.format(url=second)),
+        ("un", m.ADD_STARTED.format(url=first)),
+    ]
+    assert replies[2][0] == "question"
+    assert replies[3][0] == "un" and replies[3][1].startswith("Article ajouté")
+    assert replies[4][0] == "deux" and replies[4][1].startswith("Cet article est déjà")
+    assert len(list(corpus.glob("2025-*.md"))) == 1

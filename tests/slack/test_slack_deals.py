@@ -4,11 +4,15 @@ HTTP against the stand-in Slack, and the rendering within Slack's limits."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+from slack_bolt import BoltRequest
 from slack_payloads import (
+    QUESTION,
     USER_ID,
     app_home_opened,
+    app_mention,
     block_actions,
     button,
     event_callback,
@@ -17,6 +21,7 @@ from slack_payloads import (
     send_event,
     slash_command,
 )
+from slack_standin import BOT_USER_ID, wait_for_log
 
 from openai_deals import messages as m
 from openai_deals.retrieval.model import (
@@ -29,6 +34,7 @@ from openai_deals.retrieval.model import (
     Partnership,
 )
 from openai_deals.retrieval.overview import Overview
+from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.deals_view import (
     DEALS_PER_PAGE,
@@ -36,6 +42,7 @@ from openai_deals.slack.deals_view import (
     render_timeline,
     timeline_pages,
 )
+from openai_deals.slack.listeners.commands import openai_deals_command
 from openai_deals.slack.render import HOME_MAX_BLOCKS, MESSAGE_MAX_BLOCKS, TEXT_MAX_CHARS
 
 
@@ -44,11 +51,12 @@ def posted(params: dict) -> str:
 
 
 def command(slack, bot_http, text: str) -> dict:
-    """Run ``/openai-deals text``; return the parameters that arrived on its response_url."""
+    """Run ``/openai-deals text``; return its reply. A sub-command's reply is rendered from
+    memory, so it is the acknowledgement itself: nothing goes to the response_url."""
     status, body = send_command(bot_http.url, slash_command(text, slack.response_url("cmd")))
-    assert (status, body) == (200, "")
-    (call,) = slack.wait_for("response_url")
-    return call.params
+    assert status == 200
+    assert slack.calls_to("response_url") == []
+    return json.loads(body)
 
 
 def all_texts(blocks: list[dict]) -> list[str]:
@@ -145,6 +153,59 @@ def test_home_tab_shows_the_timeline_and_pages_in_place(slack, bot_http):
     (again,) = slack.wait_for("views.publish")
     assert again.params["user_id"] == USER_ID
     assert "embauche : Sam Altman" in json.dumps(again.params["view"], ensure_ascii=False)
+
+
+# -- Acknowledgement first ------------------------------------------------------------------------
+
+
+def test_a_full_answer_pool_still_shows_the_timeline_and_page_clicks_use_the_pool(
+    slack, make_settings, engine, serve_app
+):
+    """The timeline is rendered from memory in the acknowledgement, so a full answer pool does
+    not refuse it; a ▶ click calls Slack (response_url), so it goes to the pool like every
+    other listener: refused at once with 503 while the pool is full, served once it frees up."""
+    settings = make_settings(answer_workers=1, answer_backlog=1)
+    with serve_app(create_app(settings, engine), settings) as running:
+        slack.slow("chat.postMessage", 5.0)
+        mention = event_callback(app_mention(f"<@{BOT_USER_ID}> {QUESTION}"))
+        assert send_event(running.url, mention) == 200
+        slack.wait_in_flight(1)
+        status, body = send_command(running.url, slash_command("deals", slack.response_url()))
+        assert status == 200
+        timeline = json.loads(body)
+        assert timeline["response_type"] == "ephemeral"
+        assert m.DEALS_TITLE in posted(timeline) and m.BUSY not in posted(timeline)
+        next_page = button(timeline["blocks"], ACTION_DEALS_NEXT)
+        click = block_actions(next_page, slack.response_url("page"), ephemeral=True)
+        assert send_action(running.url, click)[0] == 503
+        slack.release()
+        slack.wait_for("chat.postMessage")
+        deadline = time.monotonic() + 10
+        while send_action(running.url, click)[0] == 503:  # until the mention's slot is free
+            assert time.monotonic() < deadline, "the answer pool never freed up"
+            time.sleep(0.05)
+        (call,) = slack.wait_for("response_url")
+        assert "*Google – Anthropic*" in posted(call.params)
+
+
+def test_a_failing_subcommand_render_gets_an_apology_in_the_ack(
+    settings, engine, bot_logs, monkeypatch
+):
+    """Should rendering a sub-command ever raise (a bug), the asker still gets the French
+    apology, only to them, and the traceback goes to the logs."""
+
+    def broken(text, overview):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(openai_deals_command, "subcommand_reply", broken)
+    body = slash_command("deals", "http://127.0.0.1:9/response/x")
+    response = create_app(settings, engine).dispatch(BoltRequest(body=body, mode="socket_mode"))
+    assert response.status == 200
+    reply = json.loads(response.body)
+    assert reply["response_type"] == "ephemeral" and reply["text"] == m.ANSWER_FAILED
+    wait_for_log(bot_logs, "Unhandled error")
+    (record,) = [r for r in bot_logs.records if "Unhandled error" in r.getMessage()]
+    assert isinstance(record.exc_info[1], RuntimeError)
 
 
 # -- Rendering ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ BOT = "UBOT0001"
             "Lu sur cet article et",
         ),
         ("  plusieurs\n\nlignes\tet   espaces ", "plusieurs lignes et espaces"),
+        ("\x00Qui\x1b[31m finance\u202e OpenAI\u2066 ?\x7f", "Qui[31m finance OpenAI ?"),
         ("<@UBOT0001>", ""),
     ],
 )
