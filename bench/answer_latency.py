@@ -56,7 +56,7 @@ def _cold_start(corpus: Path, index: Path, embeddings: str) -> float:
             [sys.executable, "-m", "openai_deals", "--corpus", str(corpus),
              "--index-dir", str(index), "ask", ASK],
             capture_output=True, check=True, timeout=600,
-            env={"EMBEDDINGS": embeddings, "PATH": "/usr/bin:/bin", "HOME": str(index)},
+            env={"EMBEDDINGS": embeddings, "PATH": "/usr/bin:/bin", "HOME": str(index.parent)},
         )  # fmt: skip
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
@@ -113,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embeddings", default="use,e5,none")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    rows = [measure(args.corpus, e, args.rounds) for e in args.embeddings.split(",")]
+    rows = []
+    for embeddings in args.embeddings.split(","):
+        rows.append(measure(args.corpus, embeddings, args.rounds))
+        print(rows[-1], file=sys.stderr, flush=True)  # a long run keeps what it measured
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))
