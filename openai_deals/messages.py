@@ -69,7 +69,6 @@ def lead(answer: Answer) -> str:
 
 QUESTION_ECHO = "Question : « {question} »"
 SHARED_BY = "Partagé par <@{user_id}>"
-TRUNCATED = "…"
 MORE_SOURCES = "et {count} autre(s) source(s)"
 
 BUTTON_SHARE = "Partager dans le canal"

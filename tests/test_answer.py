@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openai_deals import messages
-from openai_deals.retrieval.engine import MAX_SNIPPET_CHARS, Engine, shorten
+from openai_deals.retrieval.engine import MAX_SNIPPET_CHARS, Engine
 from openai_deals.retrieval.evaluate import evaluate, load_questions
 from openai_deals.retrieval.index import build_index
 from openai_deals.retrieval.model import Status
@@ -120,22 +120,6 @@ def test_long_sentence_keeps_its_start_and_the_matched_words(engine: Engine):
     assert " … " in snippet.text and snippet.text.endswith("Kevin Scott, CTO de Microsoft.")
     assert len(snippet.text) <= MAX_SNIPPET_CHARS
     assert "CTO" in {snippet.text[a:b] for a, b in snippet.highlights}
-
-
-@pytest.mark.parametrize("limit", [40, 80, 120, 200, 350])
-def test_shorten_never_exceeds_the_limit(limit):
-    """Whatever the limit and the matches, the result fits and starts like the sentence."""
-    text = "Début de phrase " + "mot " * 150 + "fin avec Microsoft."
-    keep = [(text.index("Microsoft"), len(text) - 1)]
-    short = shorten(text, limit, keep)
-    assert len(short) <= limit and short.startswith("Début")
-
-
-def test_shorten_cuts_at_a_word_with_an_ellipsis():
-    """Long sentences are cut at a word boundary and say so."""
-    text = "mot " * 200
-    short = shorten(text, 50)
-    assert len(short) <= 50 and short.endswith("…") and not short.endswith(" …")
 
 
 def test_dev_set_meets_the_quality_bar(engine: Engine):

@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article, Snippet, Source
+from openai_deals.retrieval.text import ELLIPSIS, shorten
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -52,19 +53,6 @@ _WORD_CHAR = re.compile(r"\w")
 def escape(text: str) -> str:
     """Escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters, ending with "…" when it was cut."""
-    if len(text) <= limit:
-        return text
-    if limit <= len(m.TRUNCATED):
-        return m.TRUNCATED[:limit]
-    cut = text[: limit - len(m.TRUNCATED)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + m.TRUNCATED
 
 
 @dataclass(frozen=True)
@@ -136,7 +124,7 @@ def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
     while True:
         body = _mrkdwn_with_bold(text[:n], spans)
         if n < len(text):
-            body = body.rstrip() + m.TRUNCATED
+            body = body.rstrip() + ELLIPSIS
         quoted = _as_quote(body)
         if len(quoted) <= limit or n == 0:
             return quoted[:limit]
