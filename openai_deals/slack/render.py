@@ -55,6 +55,20 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escape_within(text: str, limit: int) -> str:
+    """``text`` escaped, and shortened so that the escaped result fits in ``limit`` characters.
+
+    The cut is made on the text before escaping: cutting escaped text could split ``&amp;``
+    into a stray ``&am``. Escaping lengthens the text, so the cut is tightened until it fits.
+    """
+    n = limit
+    while True:
+        out = escape(shorten(text, n))
+        if len(out) <= limit:
+            return out
+        n = min(n - 1, n * limit // len(out))
+
+
 @dataclass(frozen=True)
 class Message:
     """A message ready for ``chat.postMessage``, ``chat.update`` or ``respond``."""
@@ -134,21 +148,23 @@ def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
 
 def source_line(source: Source) -> str:
     """``[n] *Title* — février 2023 — Publisher`` (publisher left out when unknown)."""
-    parts = [f"[{source.citation}] *{escape(shorten(source.title, TITLE_MAX_CHARS))}*"]
+    parts = [f"[{source.citation}] *{escape_within(source.title, TITLE_MAX_CHARS)}*"]
     if source.date:
         parts.append(escape(source.date_label))
     if source.source:
-        parts.append(escape(shorten(source.source, SOURCE_MAX_CHARS)))
+        parts.append(escape_within(source.source, SOURCE_MAX_CHARS))
     return " — ".join(parts)
 
 
 def sources_context(snippet: Snippet) -> str:
     """Every source of a (possibly merged) snippet, one per line."""
+    # Each line is already bounded (title and publisher are cut), so the lines fit:
+    # 5 x ~330 characters is far below TEXT_MAX_CHARS, and nothing here is cut after escaping.
     lines = [source_line(s) for s in snippet.sources[:MAX_SOURCES_LISTED]]
     extra = len(snippet.sources) - MAX_SOURCES_LISTED
     if extra > 0:
         lines.append(m.MORE_SOURCES.format(count=extra))
-    return shorten("\n".join(lines), TEXT_MAX_CHARS)
+    return "\n".join(lines)
 
 
 # -- Answers ------------------------------------------------------------------------------------
@@ -173,11 +189,11 @@ def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock:
 
 
 def _fallback_text(answer: Answer, snippets: Sequence[Snippet]) -> str:
-    lines = [escape(m.lead(answer))]
+    lines = [m.lead(answer)]
     for snippet in snippets:
         cites = "".join(f"[{c}]" for c in snippet.citations)
-        lines.append(f"« {escape(' '.join(snippet.text.split()))} » {cites}")
-    return shorten("\n".join(lines), FALLBACK_MAX_CHARS)
+        lines.append(f"« {' '.join(snippet.text.split())} » {cites}")
+    return escape_within("\n".join(lines), FALLBACK_MAX_CHARS)
 
 
 def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
@@ -194,7 +210,7 @@ def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
     snippets = answer.snippets[:MAX_SNIPPETS]
     blocks: list[Block] = []
     if ref.surface is not Surface.THREAD:
-        echo = m.QUESTION_ECHO.format(question=escape(shorten(ref.question, ECHO_MAX_CHARS)))
+        echo = m.QUESTION_ECHO.format(question=escape_within(ref.question, ECHO_MAX_CHARS))
         elements = [MarkdownTextObject(text=echo)]
         if ref.shared_by:
             elements.append(MarkdownTextObject(text=m.SHARED_BY.format(user_id=ref.shared_by)))
@@ -211,7 +227,7 @@ def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
 
 
 def _lead(message: str) -> str:
-    return shorten(escape(message), TEXT_MAX_CHARS)
+    return escape_within(message, TEXT_MAX_CHARS)
 
 
 def render_notice(text: str) -> Message:
@@ -238,9 +254,9 @@ def render_help() -> Message:
 
 
 def _article_line(article: Article) -> str:
-    source = f" — {escape(shorten(article.source, SOURCE_MAX_CHARS))}" if article.source else ""
+    source = f" — {escape_within(article.source, SOURCE_MAX_CHARS)}" if article.source else ""
     return m.HOME_ARTICLE.format(
-        title=escape(shorten(article.title, TITLE_MAX_CHARS)),
+        title=escape_within(article.title, TITLE_MAX_CHARS),
         date=escape(article.date_label),
         source=source,
     )
