@@ -97,13 +97,12 @@ def render_text(answer, color: bool = False) -> str:
             text += [snippet.text[last:start], bold, snippet.text[start:end], reset]
             last = end
         text.append(snippet.text[last:])
-        marks = "".join(f"[{c}]" for c in snippet.citations)
-        lines.append(f"« {''.join(text)} » {marks}")
+        lines.append(messages.quote("".join(text), snippet.citations))
         for src in snippet.sources:
-            label = " — ".join(p for p in (src.title, src.date_label, src.source) if p)
-            refs.setdefault(src.citation, label)
+            line = messages.citation_line(src.citation, src.title, src.date_label, src.source)
+            refs.setdefault(src.citation, line)
     lines.append("")
-    lines += [f"{dim}[{n}] {label}{reset}" for n, label in sorted(refs.items())]
+    lines += [f"{dim}{line}{reset}" for _, line in sorted(refs.items())]
     return "\n".join(lines)
 
 

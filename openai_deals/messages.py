@@ -67,6 +67,26 @@ def lead(answer: Answer) -> str:
         return f"{ABSTAIN} {ABSTAIN_TOPICS.format(topics=_enumerate_fr(answer.topics))}"
     return ABSTAIN
 
+
+
+def reference(title: str, date: str, source: str = "") -> str:
+    """How every surface names an article: "Titre — février 2023 — Source".
+
+    Empty parts are left out. The caller formats the parts for its surface (bold, escaped).
+    """
+    return " — ".join(p for p in (title, date, source) if p)
+
+
+def citation_line(number: int, title: str, date: str, source: str = "") -> str:
+    """The line under an answer that resolves a citation mark: "[1] Titre — février 2023"."""
+    return f"[{number}] {reference(title, date, source)}"
+
+
+def quote(text: str, citations: Sequence[int]) -> str:
+    """A snippet as every surface writes it in plain text: "« text » [1][2]"."""
+    return f"« {text} » {''.join(f'[{c}]' for c in citations)}"
+
+
 QUESTION_ECHO = "Question : « {question} »"
 SHARED_BY = "Partagé par <@{user_id}>"
 MORE_SOURCES = "et {count} autre(s) source(s)"
@@ -97,5 +117,5 @@ BUTTON_EXPIRED = "Ce bouton n’est plus valable. Posez de nouveau votre questio
 HOME_TITLE = "openai-deals"
 HOME_CORPUS_TITLE = "*Ce que je connais* — {count} article(s) de presse :"
 HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore chargé."
-HOME_ARTICLE = "• *{title}* — {date}{source}"
+HOME_ARTICLE = "• {reference}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."

@@ -148,12 +148,16 @@ def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
 
 def source_line(source: Source) -> str:
     """``[n] *Title* — février 2023 — Publisher`` (publisher left out when unknown)."""
-    parts = [f"[{source.citation}] *{escape_within(source.title, TITLE_MAX_CHARS)}*"]
-    if source.date:
-        parts.append(escape(source.date_label))
-    if source.source:
-        parts.append(escape_within(source.source, SOURCE_MAX_CHARS))
-    return " — ".join(parts)
+    return m.citation_line(source.citation, *_reference_parts(source))
+
+
+def _reference_parts(item: Source | Article) -> tuple[str, str, str]:
+    # Title in bold; every part cut to its limit and escaped for mrkdwn.
+    return (
+        f"*{escape_within(item.title, TITLE_MAX_CHARS)}*",
+        escape(item.date_label),
+        escape_within(item.source, SOURCE_MAX_CHARS),
+    )
 
 
 def sources_context(snippet: Snippet) -> str:
@@ -190,9 +194,7 @@ def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock:
 
 def _fallback_text(answer: Answer, snippets: Sequence[Snippet]) -> str:
     lines = [m.lead(answer)]
-    for snippet in snippets:
-        cites = "".join(f"[{c}]" for c in snippet.citations)
-        lines.append(f"« {' '.join(snippet.text.split())} » {cites}")
+    lines += [m.quote(" ".join(s.text.split()), s.citations) for s in snippets]
     return escape_within("\n".join(lines), FALLBACK_MAX_CHARS)
 
 
@@ -254,12 +256,7 @@ def render_help() -> Message:
 
 
 def _article_line(article: Article) -> str:
-    source = f" — {escape_within(article.source, SOURCE_MAX_CHARS)}" if article.source else ""
-    return m.HOME_ARTICLE.format(
-        title=escape_within(article.title, TITLE_MAX_CHARS),
-        date=escape(article.date_label),
-        source=source,
-    )
+    return m.HOME_ARTICLE.format(reference=m.reference(*_reference_parts(article)))
 
 
 def render_home(articles: Sequence[Article]) -> dict:
