@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from openai_deals import __version__, messages
+from openai_deals.logs import configure_logging
 from openai_deals.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("openai_deals")
@@ -207,9 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Configuration invalide — {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     if args.command != "serve":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     commands = {"ask": _ask, "index": _index, "eval": _eval, "serve": _serve}

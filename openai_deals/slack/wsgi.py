@@ -9,16 +9,13 @@ with one line naming the variable instead of workers failing in a loop.
 
 from __future__ import annotations
 
-import logging
-
+from openai_deals.logs import configure_logging
 from openai_deals.settings import SettingsError, load_settings
 from openai_deals.slack.server import create_wsgi_app
 
 try:
     _settings = load_settings()
-    logging.basicConfig(
-        level=_settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(_settings.log_level)
     app = create_wsgi_app(_settings)
 except SettingsError as exc:
     raise SystemExit(f"openai-deals: {exc}") from None
