@@ -1,6 +1,6 @@
 """Reading the corpus: one Markdown file per article with a small front-matter block.
 
-Format (documented for users in corpus/README.md)::
+Format (documented for users in openai_deals/corpus/README.md)::
 
     ---
     title: GPT3 : OpenAI cède sa licence à Microsoft

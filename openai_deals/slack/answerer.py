@@ -30,7 +30,7 @@ SLACK_CALL_ERRORS = (SlackClientError, OSError, ValueError)
 
 
 class AnswerEngine(Protocol):
-    """The part of ``retrieval.engine.Engine`` the bot uses."""
+    """The part of ``openai_deals.retrieval.engine.Engine`` the bot uses."""
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer: ...
 

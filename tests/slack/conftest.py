@@ -80,7 +80,7 @@ class RunningApp:
 
 @contextlib.contextmanager
 def serving(app: App) -> Iterator[RunningApp]:
-    """Serve ``app`` with the real HTTP server of ``bot.server``, on a free port."""
+    """Serve ``app`` with the real HTTP server of ``openai_deals.slack.server``, on a free port."""
     server = make_http_server(app, port=0, host="127.0.0.1")
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
