@@ -107,19 +107,43 @@ def render_text(answer, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def help_json(question: str) -> dict:
+    """``ask --json aide``: the help, in the shape of the JSON contract."""
+    return {
+        "question": question,
+        "status": "help",
+        "abstained": True,
+        "message": messages.terminal_help(),
+        "snippets": [],
+    }
+
+
+def _reply(engine, question: str, k: int, as_json: bool) -> str:
+    """What ``ask`` prints for one (cleaned) question: the help, or the answer."""
+    from openai_deals.questions import is_help_request  # deferred: it loads the engine module
+
+    if is_help_request(question):
+        reply = help_json(question) if as_json else messages.terminal_help()
+    else:
+        answer = engine.answer(question, k=k)
+        reply = answer_json(answer) if as_json else render_text(answer, sys.stdout.isatty())
+    return json.dumps(reply, ensure_ascii=False) if as_json else reply
+
+
 def _ask(args, settings: Settings) -> int:
+    from openai_deals.questions import clean_question, is_help_request
+
     k = args.k or settings.top_k
     if k < 1 or k > 10:
         print("--k doit être entre 1 et 10.", file=sys.stderr)
         return 2
-    engine = _engine(settings)
     if args.question is not None:
-        answer = engine.answer(args.question, k=k)
-        if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False))
-        else:
-            print(render_text(answer, color=sys.stdout.isatty()))
+        question = clean_question(args.question)
+        # The help needs no index: print it without loading one.
+        engine = None if is_help_request(question) else _engine(settings)
+        print(_reply(engine, question, k, args.json))
         return 0
+    engine = _engine(settings)
     if not args.json:
         print(
             'Posez une question : openai-deals ask "…" (ou --json pour lire stdin).',
@@ -128,8 +152,7 @@ def _ask(args, settings: Settings) -> int:
         return 2
     for line in sys.stdin:
         if line.strip():
-            answer = engine.answer(line.strip(), k=k)
-            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+            print(_reply(engine, clean_question(line), k, as_json=True), flush=True)
     return 0
 
 

@@ -36,8 +36,21 @@ HELP_HOW = (
     "• Ou tapez `/openai-deals votre question` (réponse visible de vous seul, "
     "que vous pouvez partager dans le canal)"
 )
-HELP_EXAMPLES_TITLE = "*Exemples*"
+HELP_EXAMPLES_TITLE = "Exemples"
 HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
+# The terminal's help (``openai-deals ask aide``): the same intro and examples, its own "how".
+TERMINAL_HELP_HOW = (
+    "Comment me poser une question :\n"
+    '  openai-deals ask "votre question"\n'
+    "  openai-deals ask < questions.txt      (une question par ligne)"
+)
+
+
+def terminal_help() -> str:
+    """The help the terminal prints for « aide » (plain text, no Slack markup)."""
+    examples = "\n".join(f"  • {q}" for q in EXAMPLE_QUESTIONS)
+    return f"{HELP_INTRO}\n\n{TERMINAL_HELP_HOW}\n\n{HELP_EXAMPLES_TITLE} :\n{examples}"
+
 
 # -- Answers (every surface) ----------------------------------------------------------------
 ANSWER_LEAD = "Voici ce que disent les articles :"

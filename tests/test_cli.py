@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from openai_deals import messages
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -48,6 +50,33 @@ def test_ask_prints_a_cited_answer(index_dir):
     assert result.returncode == 0, result.stderr
     assert "300 millions de dollars" in result.stdout
     assert "[1]" in result.stdout and "février 2023" in result.stdout
+
+
+def test_ask_cleans_slack_markup_like_the_bot(index_dir):
+    """A question pasted from Slack, mention included, is answered as in Slack."""
+    question = "<@U123> Combien   Google a-t-il investi dans <#C1|général> Anthropic ?"
+    result = run("ask", "--json", question, index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["question"] == "Combien Google a-t-il investi dans Anthropic ?"
+    assert not data["abstained"] and "300 millions" in data["snippets"][0]["text"]
+
+
+@pytest.mark.parametrize("word", ["aide", "<@U123> aide", "Aide !", ""])
+def test_ask_aide_prints_the_help(word, tmp_path):
+    """« aide » (or nothing) asks for help, as in Slack; the help needs no index."""
+    result = run("ask", word, index_dir=tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == messages.terminal_help() + "\n"
+    assert not (tmp_path / "index").exists()
+
+
+def test_ask_json_aide_is_the_help_in_the_json_shape(tmp_path):
+    """With --json, the help keeps the contract's fields, with status "help"."""
+    result = run("ask", "--json", "aide", index_dir=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["status"] == "help" and data["message"] == messages.terminal_help()
+    assert data["snippets"] == []
 
 
 def test_ask_json_reads_one_question_per_line(index_dir):

@@ -16,10 +16,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from openai_deals import messages as m
+from openai_deals.questions import is_help_request
 from openai_deals.retrieval.model import Answer, Article
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.dedup import SeenKeys
-from openai_deals.slack.questions import is_help_request
 from openai_deals.slack.render import Message, render_answer, render_help, render_notice
 
 logger = logging.getLogger(__name__)

@@ -245,7 +245,7 @@ def _help_blocks() -> list[Block]:
     return [
         SectionBlock(text=MarkdownTextObject(text=m.HELP_INTRO)),
         SectionBlock(text=MarkdownTextObject(text=m.HELP_HOW)),
-        SectionBlock(text=MarkdownTextObject(text=f"{m.HELP_EXAMPLES_TITLE}\n{examples}")),
+        SectionBlock(text=MarkdownTextObject(text=f"*{m.HELP_EXAMPLES_TITLE}*\n{examples}")),
     ]
 
 

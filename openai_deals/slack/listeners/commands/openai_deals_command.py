@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, Respond
 
+from openai_deals.questions import clean_question, is_help_request
 from openai_deals.slack.answerer import Answerer, safe_respond
 from openai_deals.slack.buttons import AnswerRef, Surface
-from openai_deals.slack.questions import clean_question, is_help_request
 from openai_deals.slack.render import render_help
 
 
