@@ -27,8 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--index-dir", type=Path, help="index cache directory (INDEX_DIR)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ask = sub.add_parser("ask", help="answer a question (or one per line of stdin with --json)")
-    ask.add_argument("question", nargs="?", help="the question; omit it to read stdin")
+    ask = sub.add_parser("ask", help="answer a question (or one per line of stdin)")
+    ask.add_argument(
+        "question", nargs="?", help="the question; omit it to read one question per stdin line"
+    )
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
     ask.add_argument("--k", type=int, default=None, help="number of snippets (default TOP_K)")
 
@@ -144,15 +146,22 @@ def _ask(args, settings: Settings) -> int:
         print(_reply(engine, question, k, args.json))
         return 0
     engine = _engine(settings)
-    if not args.json:
-        print(
-            'Posez une question : openai-deals ask "…" (ou --json pour lire stdin).',
-            file=sys.stderr,
-        )
-        return 2
+    if sys.stdin.isatty():
+        print(messages.ASK_STDIN_PROMPT, file=sys.stderr)
+    first = True
     for line in sys.stdin:
-        if line.strip():
-            print(_reply(engine, clean_question(line), k, as_json=True), flush=True)
+        question = clean_question(line)
+        if not question:
+            continue
+        if args.json:
+            print(_reply(engine, question, k, as_json=True), flush=True)
+            continue
+        # Several answers in a row: each says which question it answers.
+        if not first:
+            print()
+        print(messages.QUESTION_ECHO.format(question=question))
+        print(_reply(engine, question, k, as_json=False), flush=True)
+        first = False
     return 0
 
 

@@ -45,6 +45,8 @@ TERMINAL_HELP_HOW = (
     "  openai-deals ask < questions.txt      (une question par ligne)"
 )
 
+ASK_STDIN_PROMPT = "Posez une question par ligne (Ctrl-D pour terminer) :"
+
 
 def terminal_help() -> str:
     """The help the terminal prints for « aide » (plain text, no Slack markup)."""

@@ -94,6 +94,39 @@ def test_ask_json_reads_one_question_per_line(index_dir):
     assert lines[1]["abstained"] and lines[1]["snippets"] == []
 
 
+def test_ask_reads_questions_from_stdin_as_text(index_dir):
+    """`echo "…" | openai-deals ask`: each stdin line is answered, after its question."""
+    questions = "Combien Google a-t-il investi dans Anthropic ?\n\nQui a écrit Les Misérables ?\n"
+    result = run("ask", index_dir=index_dir, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.split("\n\nQuestion : ")
+    assert first.startswith("Question : « Combien Google a-t-il investi dans Anthropic ? »\n")
+    assert "300 millions de dollars" in first and "[1] " in first
+    assert second.startswith("« Qui a écrit Les Misérables ? »\nJe ne sais pas")
+
+
+def test_ask_on_a_terminal_says_how_to_type_questions(index_dir):
+    """With no question and a terminal on stdin, ask says to type one per line."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        command("ask", index_dir=index_dir),
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    os.close(terminal)
+    os.write(controller, b"aide\n\x04")  # a question, then Ctrl-D
+    out, err = proc.communicate(timeout=120)
+    os.close(controller)
+    assert proc.returncode == 0, err
+    assert messages.ASK_STDIN_PROMPT in err.decode()
+    assert messages.terminal_help() in out.decode()
+
+
 def test_eval_prints_the_metrics(index_dir):
     """`eval` prints every metric the issue asks for."""
     result = run("eval", str(DEV), index_dir=index_dir)
