@@ -23,29 +23,42 @@ def _parser() -> argparse.ArgumentParser:
         description="Answer French questions about AI partnerships with cited news snippets.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--corpus", type=Path, help="corpus directory (default: CORPUS_DIR)")
-    parser.add_argument("--index-dir", type=Path, help="index cache directory (INDEX_DIR)")
+    _add_location_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
+    # The location options are accepted after the subcommand too (`ask --corpus DIR "…"`);
+    # given in both places, the one after the subcommand wins.
+    located = argparse.ArgumentParser(add_help=False)
+    _add_location_options(located)
 
-    ask = sub.add_parser("ask", help="answer a question (or one per line of stdin)")
+    def add_command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[located], **kwargs)
+
+    ask = add_command("ask", help="answer a question (or one per line of stdin)")
     ask.add_argument(
         "question", nargs="?", help="the question; omit it to read one question per stdin line"
     )
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
     ask.add_argument("--k", type=int, default=None, help="number of snippets (default TOP_K)")
 
-    index = sub.add_parser("index", help="(re)build the cached index of the corpus")
+    index = add_command("index", help="(re)build the cached index of the corpus")
     index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
     index.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
 
-    ev = sub.add_parser("eval", help="measure retrieval on a JSONL question file")
+    ev = add_command("eval", help="measure retrieval on a JSONL question file")
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    serve = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)")
+    serve = add_command("serve", help="run the Slack bot (Socket Mode, or --http)")
     serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
     return parser
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: an option left out of one place never overwrites the value given in the other.
+    unset = {"type": Path, "default": argparse.SUPPRESS}
+    parser.add_argument("--corpus", help="corpus directory (CORPUS_DIR)", **unset)
+    parser.add_argument("--index-dir", help="index cache directory (INDEX_DIR)", **unset)
 
 
 def _engine(settings: Settings, **kwargs):
@@ -231,9 +244,9 @@ class _Progress:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {}
-    if args.corpus:
+    if getattr(args, "corpus", None):
         overrides["corpus_dir"] = args.corpus
-    if args.index_dir:
+    if getattr(args, "index_dir", None):
         overrides["index_dir"] = args.index_dir
     try:
         settings = load_settings(**overrides)

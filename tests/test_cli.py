@@ -12,12 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+from two_articles import SMALL_QUESTION
 
 from openai_deals import messages
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+CLI = [sys.executable, "-m", "openai_deals.cli"]
 
 
 def clean_env() -> dict[str, str]:
@@ -27,21 +29,24 @@ def clean_env() -> dict[str, str]:
 
 def command(*args: str, index_dir: Path, corpus: Path = CORPUS) -> list[str]:
     """The openai-deals command line on ``corpus`` with its cache in ``index_dir``."""
-    return [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus),
-            "--index-dir", str(index_dir), *args]  # fmt: skip
+    return [*CLI, "--corpus", str(corpus), "--index-dir", str(index_dir), *args]
 
 
-def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
-    env = clean_env()
+def cli(args: list[str], stdin: str | None = None, cwd: Path = ROOT, env=None):
+    """Run the real command line with ``args`` and wait for it."""
     return subprocess.run(
-        command(*args, index_dir=index_dir, corpus=corpus),
+        args,
         input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
-        cwd=ROOT,
+        env=env or clean_env(),
+        cwd=cwd,
     )
+
+
+def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
+    return cli(command(*args, index_dir=index_dir, corpus=corpus), stdin=stdin)
 
 
 def test_ask_prints_a_cited_answer(index_dir):
@@ -77,6 +82,18 @@ def test_ask_json_aide_is_the_help_in_the_json_shape(tmp_path):
     data = json.loads(result.stdout)
     assert data["status"] == "help" and data["message"] == messages.terminal_help()
     assert data["snippets"] == []
+
+
+def test_location_options_work_after_the_subcommand(small_corpus, tmp_path):
+    """`ask --corpus DIR --index-dir DIR "…"` reads that corpus, not the path as a question."""
+    index = tmp_path / "index"
+    args = ["ask", "--corpus", str(small_corpus), "--index-dir", str(index), "--json"]
+    result = cli([*CLI, *args, SMALL_QUESTION])
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["question"] == SMALL_QUESTION
+    assert data["snippets"][0]["article_id"] == "mistral-levee"
+    assert (tmp_path / "index" / "CURRENT").exists()
 
 
 def test_ask_json_reads_one_question_per_line(index_dir):
