@@ -147,10 +147,13 @@ def _reply(engine, question: str, k: int, as_json: bool) -> str:
 
 def _ask(args, settings: Settings) -> int:
     from openai_deals.questions import clean_question, is_help_request
+    from openai_deals.retrieval.model import check_k
 
-    k = args.k or settings.top_k
-    if k < 1 or k > 10:
-        print("--k doit être entre 1 et 10.", file=sys.stderr)
+    k = settings.top_k if args.k is None else args.k
+    try:
+        check_k(k)
+    except ValueError:
+        print(messages.k_out_of_range("--k", k), file=sys.stderr)
         return 2
     if args.question is not None:
         question = clean_question(args.question)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openai_deals.retrieval.model import Answer, Status
+from openai_deals.retrieval.model import MAX_K, MIN_K, Answer, Status
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"
@@ -113,6 +113,14 @@ BUTTON_DOWN = "👎"
 FEEDBACK_THANKS = "Merci pour votre retour !"
 
 # -- Errors: say what happened and what to do next -------------------------------------------
+K_OUT_OF_RANGE = "{name} doit être un nombre entier de {low} à {high} (reçu : {value})."
+
+
+def k_out_of_range(name: str, value: object) -> str:
+    """The page size ``name`` (``--k``, ``TOP_K``) is outside ``MIN_K``..``MAX_K``."""
+    return K_OUT_OF_RANGE.format(name=name, low=MIN_K, high=MAX_K, value=value)
+
+
 NOT_IN_CHANNEL = (
     "Je ne peux pas écrire dans ce canal car je n’en suis pas membre. "
     "Invitez-moi avec `/invite @openai-deals`, puis cliquez de nouveau sur "

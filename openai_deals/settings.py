@@ -11,6 +11,8 @@ import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from openai_deals.retrieval.model import check_k
+
 # The five bundled articles ship inside the package, so an installed wheel answers from
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = BUNDLED_CORPUS_DIR
     # Where the analysed corpus and BM25 index are cached; None = the user's cache directory
     index_dir: Path | None = None
-    top_k: int = Field(default=3, ge=1, le=10)
+    top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
     log_level: str = "INFO"
 
     @field_validator("slack_bot_token")
@@ -77,6 +79,11 @@ class Settings(BaseSettings):
                 "must be an https:// URL (or http:// to a loopback address such as 127.0.0.1)"
             )
         return v if v.endswith("/") else v + "/"
+
+    @field_validator("top_k")
+    @classmethod
+    def _top_k(cls, v: int) -> int:
+        return check_k(v)
 
     @field_validator("log_level")
     @classmethod

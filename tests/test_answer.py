@@ -11,7 +11,7 @@ from openai_deals import messages
 from openai_deals.retrieval.engine import MAX_SNIPPET_CHARS, Engine
 from openai_deals.retrieval.evaluate import evaluate, load_questions
 from openai_deals.retrieval.index import build_index
-from openai_deals.retrieval.model import Status
+from openai_deals.retrieval.model import MAX_K, MIN_K, Status, check_k
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.jsonl"
 
@@ -148,3 +148,18 @@ def test_corpus_with_only_broken_files_is_a_clear_error(tmp_path):
     (tmp_path / "bad.md").write_text("no front matter", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.md"):
         build_index(tmp_path)
+
+
+@pytest.mark.parametrize("k", [0, 1, 10, 11])
+def test_k_range_is_one_rule(k):
+    """check_k (behind TOP_K and --k) accepts exactly MIN_K..MAX_K."""
+    if MIN_K <= k <= MAX_K:
+        assert check_k(k) == k
+    else:
+        with pytest.raises(ValueError):
+            check_k(k)
+
+
+def test_engine_keeps_a_page_within_the_range(engine: Engine):
+    """Asked for more than MAX_K snippets, the engine gives at most MAX_K."""
+    assert len(engine.answer("Microsoft OpenAI", k=50).snippets) <= MAX_K

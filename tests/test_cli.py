@@ -144,6 +144,23 @@ def test_ask_on_a_terminal_says_how_to_type_questions(index_dir):
     assert messages.terminal_help() in out.decode()
 
 
+@pytest.mark.parametrize("k", ["0", "11", "-3"])
+def test_k_out_of_range_is_one_french_line(k, tmp_path):
+    """--k 0 is refused like --k 11 (no silent default), in one line that says the range."""
+    result = run("ask", "--k", k, "Qui ?", index_dir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"--k doit être un nombre entier de 1 à 10 (reçu : {k}).\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("k", ["1", "10"])
+def test_k_bounds_are_accepted(k, index_dir):
+    """The range's ends are valid page sizes."""
+    result = run("ask", "--json", "--k", k, "Microsoft OpenAI", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert 1 <= len(json.loads(result.stdout)["snippets"]) <= int(k)
+
+
 def test_eval_prints_the_metrics(index_dir):
     """`eval` prints every metric the issue asks for."""
     result = run("eval", str(DEV), index_dir=index_dir)

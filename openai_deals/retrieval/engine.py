@@ -30,7 +30,16 @@ import numpy as np
 from openai_deals.retrieval.analyzer import Analyzer, Token, default_analyzer
 from openai_deals.retrieval.cache import load_or_build
 from openai_deals.retrieval.index import Index, Params
-from openai_deals.retrieval.model import MONTHS_FR, Answer, Article, Snippet, Source, Status
+from openai_deals.retrieval.model import (
+    MAX_K,
+    MIN_K,
+    MONTHS_FR,
+    Answer,
+    Article,
+    Snippet,
+    Source,
+    Status,
+)
 from openai_deals.retrieval.text import shorten
 
 logger = logging.getLogger(__name__)
@@ -137,7 +146,7 @@ class Engine:
 
         Never raises for any string: an empty or off-topic question gets an abstention.
         """
-        k = max(1, min(int(k), 10))
+        k = max(MIN_K, min(int(k), MAX_K))
         offset = max(0, int(offset))
         question = " ".join((question or "").split())
         text = question[:MAX_QUESTION_CHARS]
