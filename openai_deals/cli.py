@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     if args.command != "serve":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    logger.info("%s", settings.describe_source())
     commands = {"ask": _ask, "index": _index, "eval": _eval, "serve": _serve}
     try:
         return commands[args.command](args, settings)

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from openai_deals.retrieval.model import check_k
@@ -17,6 +17,22 @@ from openai_deals.retrieval.model import check_k
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+ENV_FILE_NAME = ".env"
+
+
+def env_file_candidates(cwd: Path | None = None) -> tuple[Path, ...]:
+    """Where a ``.env`` file is looked for, first found wins: the current directory (a
+    checkout, a deployment folder), then the user's config directory, so that an installed
+    ``openai-deals`` finds its tokens from any directory (``~/.config/openai-deals/.env``)."""
+    return (
+        (cwd or Path.cwd()) / ENV_FILE_NAME,
+        platformdirs.user_config_path("openai-deals") / ENV_FILE_NAME,
+    )
+
+
+def find_env_file(cwd: Path | None = None) -> Path | None:
+    """The ``.env`` file settings are read from, or None when there is none."""
+    return next((p for p in env_file_candidates(cwd) if p.is_file()), None)
 
 
 def _is_loopback(host: str) -> bool:
@@ -31,7 +47,9 @@ def _is_loopback(host: str) -> bool:
 class Settings(BaseSettings):
     """Configuration of openai-deals. Slack values are only required by ``serve``."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # No env_file here: load_settings decides which .env (if any) is read, and says which.
+    model_config = SettingsConfigDict(env_file=None, env_file_encoding="utf-8", extra="ignore")
+    _env_file_read: Path | None = PrivateAttr(default=None)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -94,6 +112,18 @@ class Settings(BaseSettings):
         return level
 
     @property
+    def env_file(self) -> Path | None:
+        """The ``.env`` file these settings were read from, if any."""
+        return self._env_file_read
+
+    def describe_source(self) -> str:
+        """Where the settings came from, for the start-up log (English, like every log)."""
+        if self._env_file_read is not None:
+            return f"Settings read from {self._env_file_read} and the environment"
+        looked = " and ".join(str(p) for p in env_file_candidates())
+        return f"Settings read from the environment (no .env file in {looked})"
+
+    @property
     def resolved_index_dir(self) -> Path:
         """INDEX_DIR, else one folder per corpus in the user's cache directory.
 
@@ -112,9 +142,17 @@ class SettingsError(Exception):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings once; turn pydantic's report into one line per bad variable."""
+    """Read the settings once, from the environment and the first ``.env`` of
+    :func:`env_file_candidates` (``_env_file=`` chooses another file, or None for none).
+
+    Raises:
+        SettingsError: a value is malformed; one line per bad variable.
+    """
+    if "_env_file" not in overrides:
+        overrides["_env_file"] = find_env_file()
+    env_file = overrides["_env_file"]
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -122,3 +160,5 @@ def load_settings(**overrides: object) -> Settings:
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{name}: {msg}")
         raise SettingsError("; ".join(lines)) from None
+    settings._env_file_read = Path(env_file) if env_file else None
+    return settings

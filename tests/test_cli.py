@@ -22,9 +22,12 @@ DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 CLI = [sys.executable, "-m", "openai_deals.cli"]
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without the settings a developer may have exported."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+def clean_env(**values: str) -> dict[str, str]:
+    """The environment without the settings a developer may have exported, nor their config
+    directory's .env (``values`` are added)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+    env["XDG_CONFIG_HOME"] = str(ROOT / "tests" / "no-such-config-dir")
+    return {**env, **values}
 
 
 def command(*args: str, index_dir: Path, corpus: Path = CORPUS) -> list[str]:
@@ -159,6 +162,48 @@ def test_k_bounds_are_accepted(k, index_dir):
     result = run("ask", "--json", "--k", k, "Microsoft OpenAI", index_dir=index_dir)
     assert result.returncode == 0, result.stderr
     assert 1 <= len(json.loads(result.stdout)["snippets"]) <= int(k)
+
+
+def write_env(directory: Path, **values: object) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ".env"
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    return path
+
+
+def test_env_file_in_the_user_config_dir_is_read_from_any_directory(small_corpus, tmp_path):
+    """With no .env where it runs, openai-deals reads ~/.config/openai-deals/.env."""
+    config = tmp_path / "config"
+    write_env(config / "openai-deals", CORPUS_DIR=small_corpus, INDEX_DIR=tmp_path / "index")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = clean_env(XDG_CONFIG_HOME=str(config))
+    result = cli([*CLI, "ask", "--json", SMALL_QUESTION], cwd=elsewhere, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+
+
+def test_env_file_in_the_current_directory_comes_first(small_corpus, tmp_path):
+    """A .env where it runs wins over the one in the user config dir."""
+    config = tmp_path / "config"
+    write_env(config / "openai-deals", CORPUS_DIR=tmp_path / "missing", TOP_K=0)
+    here = tmp_path / "here"
+    write_env(here, CORPUS_DIR=small_corpus, INDEX_DIR=tmp_path / "index")
+    env = clean_env(XDG_CONFIG_HOME=str(config))
+    result = cli([*CLI, "ask", "--json", SMALL_QUESTION], cwd=here, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+
+
+def test_serve_says_which_env_file_it_read(tmp_path):
+    """`serve` logs the .env it read, before anything else can fail."""
+    here = tmp_path / "here"
+    env_file = write_env(here, LOG_LEVEL="INFO")
+    result = cli([*CLI, "serve"], cwd=here, env=clean_env())
+    assert result.returncode == 2  # no Slack tokens in that .env
+    assert f"INFO openai_deals: Settings read from {env_file} and the environment" in (
+        result.stderr
+    )
 
 
 def test_eval_prints_the_metrics(index_dir):

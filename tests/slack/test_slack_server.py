@@ -115,6 +115,8 @@ def child_env(slack, index_dir: Path, **values: str) -> dict[str, str]:
         INDEX_DIR=str(index_dir),
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="INFO",
+        # Never the developer's ~/.config/openai-deals/.env.
+        XDG_CONFIG_HOME=str(index_dir / "no-such-config-dir"),
     )
     env.update(values)
     return env
