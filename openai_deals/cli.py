@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(**overrides)
     except SettingsError as exc:
-        print(f"Configuration invalide — {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     if args.command != "serve":

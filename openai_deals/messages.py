@@ -113,12 +113,53 @@ BUTTON_DOWN = "👎"
 FEEDBACK_THANKS = "Merci pour votre retour !"
 
 # -- Errors: say what happened and what to do next -------------------------------------------
-K_OUT_OF_RANGE = "{name} doit être un nombre entier de {low} à {high} (reçu : {value})."
+K_EXPECTED = f"doit être un nombre entier de {MIN_K} à {MAX_K}"
 
 
 def k_out_of_range(name: str, value: object) -> str:
-    """The page size ``name`` (``--k``, ``TOP_K``) is outside ``MIN_K``..``MAX_K``."""
-    return K_OUT_OF_RANGE.format(name=name, low=MIN_K, high=MAX_K, value=value)
+    """The page size ``name`` (``--k``) is outside ``MIN_K``..``MAX_K``."""
+    return f"{name} {K_EXPECTED} (reçu : {value})."
+
+
+# A malformed setting: what the variable must be, and where to fix it.
+SETTING_EXPECTED = {
+    "SLACK_BOT_TOKEN": (
+        "doit être le jeton du bot, qui commence par « xoxb- » (Bot User OAuth Token, "
+        "page OAuth & Permissions de l’app Slack)"
+    ),
+    "SLACK_APP_TOKEN": (
+        "doit être un jeton d’app, qui commence par « xapp- » (page Basic Information > "
+        "App-Level Tokens de l’app Slack, portée connections:write)"
+    ),
+    "SLACK_API_BASE_URL": (
+        "doit être une adresse https:// (http:// seulement vers cette machine, "
+        "par exemple http://127.0.0.1:8080/api/)"
+    ),
+    "PORT": "doit être un numéro de port, de 1 à 65535",
+    "TOP_K": K_EXPECTED,
+    "LOG_LEVEL": "doit valoir DEBUG, INFO, WARNING, ERROR ou CRITICAL",
+}
+SETTING_EXPECTED_DEFAULT = "a une valeur invalide"
+SETTING_INVALID = "Configuration invalide : {name} {expected}{received}. Corrigez-le dans {where}."
+SETTING_RECEIVED = " (reçu : {value})"
+SETTING_IN_ENVIRONMENT = "l’environnement"
+
+
+def setting_invalid(name: str, value: object, where: str | None, secret: bool = False) -> str:
+    """One line for a malformed setting ``name``; a secret's value is never repeated.
+
+    Args:
+        name: the variable, e.g. ``TOP_K``.
+        value: what it was set to.
+        where: the ``.env`` file it was read from; None for the environment.
+        secret: a token or secret, whose value must not be printed.
+    """
+    return SETTING_INVALID.format(
+        name=name,
+        expected=SETTING_EXPECTED.get(name, SETTING_EXPECTED_DEFAULT),
+        received="" if secret else SETTING_RECEIVED.format(value=value),
+        where=where or SETTING_IN_ENVIRONMENT,
+    )
 
 
 NOT_IN_CHANNEL = (

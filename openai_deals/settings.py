@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -11,6 +12,7 @@ import platformdirs
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from openai_deals import messages
 from openai_deals.retrieval.model import check_k
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
@@ -141,12 +143,17 @@ class SettingsError(Exception):
     """A configuration value is missing or malformed; the message names it and says what to do."""
 
 
+# Values never repeated in an error message: they would end up on screens and in logs.
+_SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"})
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings once, from the environment and the first ``.env`` of
     :func:`env_file_candidates` (``_env_file=`` chooses another file, or None for none).
 
     Raises:
-        SettingsError: a value is malformed; one line per bad variable.
+        SettingsError: a value is malformed; one French line per bad variable, naming it,
+            saying what it must be and where to fix it (the environment or the ``.env`` file).
     """
     if "_env_file" not in overrides:
         overrides["_env_file"] = find_env_file()
@@ -157,8 +164,11 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for err in exc.errors():
             name = str(err["loc"][0]).upper() if err["loc"] else "?"
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{name}: {msg}")
-        raise SettingsError("; ".join(lines)) from None
+            # The environment wins over the .env file, so that is where the value came from.
+            in_environment = any(key.upper() == name for key in os.environ)
+            where = None if in_environment or not env_file else str(env_file)
+            secret = name in _SECRETS
+            lines.append(messages.setting_invalid(name, err.get("input"), where, secret))
+        raise SettingsError("\n".join(lines)) from None
     settings._env_file_read = Path(env_file) if env_file else None
     return settings

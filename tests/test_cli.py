@@ -164,6 +164,16 @@ def test_k_bounds_are_accepted(k, index_dir):
     assert 1 <= len(json.loads(result.stdout)["snippets"]) <= int(k)
 
 
+def test_malformed_setting_stops_the_cli_with_one_french_line(tmp_path):
+    """TOP_K=0: one line naming it, its range and where to fix it; no English, no traceback."""
+    result = cli([*CLI, "ask", "Qui ?"], env=clean_env(TOP_K="0"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Configuration invalide : TOP_K doit être un nombre entier de 1 à 10 (reçu : 0). "
+        "Corrigez-le dans l’environnement.\n"
+    )
+
+
 def write_env(directory: Path, **values: object) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / ".env"
