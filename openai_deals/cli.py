@@ -185,7 +185,7 @@ def _index(args, settings: Settings) -> int:
     from openai_deals.retrieval.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
-    total = len(corpus_files(settings.corpus_dir)) if settings.corpus_dir.is_dir() else 0
+    total = len(corpus_files(settings.corpus_dir))
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
     engine = _engine(settings, rebuild=args.force, n_process=max(1, args.jobs), progress=progress)
     if progress:
@@ -193,7 +193,7 @@ def _index(args, settings: Settings) -> int:
     index = engine.index
     print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
     for problem in index.problems:
-        print(f"ignoré : {problem}", file=sys.stderr)
+        print(messages.corpus_problem(problem), file=sys.stderr)
     return 0
 
 
@@ -260,14 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "serve":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     logger.info("%s", settings.describe_source())
+    from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
+
     commands = {"ask": _ask, "index": _index, "eval": _eval, "serve": _serve}
     try:
         return commands[args.command](args, settings)
-    except FileNotFoundError as exc:
-        print(f"Fichier introuvable : {exc}. Vérifiez CORPUS_DIR ou --corpus.", file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"Corpus inutilisable : {exc}", file=sys.stderr)
+    except (CorpusDirError, EmptyCorpusError) as exc:
+        print(messages.corpus_error(exc), file=sys.stderr)
+        for problem in getattr(exc, "problems", ()):
+            print(messages.corpus_problem(problem), file=sys.stderr)
         return 2
 
 

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from openai_deals.retrieval.corpus import (
+    KNOWN_KEYS,
+    CorpusDirError,
+    CorpusProblem,
+    EmptyCorpusError,
+    Issue,
+)
 from openai_deals.retrieval.model import MAX_K, MIN_K, Answer, Status
 
 BOT_NAME = "openai-deals"
@@ -183,3 +190,55 @@ HOME_CORPUS_TITLE = "*Ce que je connais* — {count} article(s) de presse :"
 HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore chargé."
 HOME_ARTICLE = "• {reference}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
+
+# -- The corpus (terminal: `openai-deals index`, errors of every command) ----------------------
+CORPUS_FORMAT_HINT = "voir le format dans openai_deals/corpus/README.md"
+CORPUS_DIR_MISSING = "Le dossier du corpus {path} n’existe pas : vérifiez CORPUS_DIR ou --corpus."
+CORPUS_DIR_IS_FILE = (
+    "{path} est un fichier, pas un dossier : CORPUS_DIR (ou --corpus) doit désigner le dossier "
+    "qui contient les articles (*.md)."
+)
+CORPUS_DIR_UNREADABLE = (
+    "Le dossier du corpus {path} ne peut pas être lu : vérifiez ses droits d’accès."
+)
+CORPUS_EMPTY = "Aucun article utilisable dans {path} : ajoutez-y des fichiers .md ({hint})."
+CORPUS_SKIPPED = "ignoré : {where} : {what}."
+CORPUS_WARNING = "attention : {where} : {what}."
+CORPUS_LINE = "{file}, ligne {line}"
+CORPUS_ISSUES = {
+    Issue.NO_FRONT_MATTER: "le fichier doit commencer par une ligne « --- » (l’en-tête)",
+    Issue.UNCLOSED_FRONT_MATTER: "l’en-tête n’est pas fermé par une ligne « --- »",
+    Issue.NOT_KEY_VALUE: "une ligne de l’en-tête doit avoir la forme « clé: valeur »",
+    Issue.MISSING_KEY: "l’en-tête n’a pas de « {value}: »",
+    Issue.BAD_DATE: "la date « {value} » doit être de la forme AAAA, AAAA-MM ou AAAA-MM-JJ",
+    Issue.BAD_ID: (
+        "l’identifiant « {value} » ne peut contenir que des lettres, des chiffres, "
+        "« . », « _ » et « - »"
+    ),
+    Issue.EMPTY_BODY: "l’article n’a pas de texte après l’en-tête",
+    Issue.NOT_UTF8: "ce n’est pas du texte UTF-8 (octet {value}) : enregistrez-le en UTF-8",
+    Issue.UNREADABLE: "le fichier ne peut pas être lu : vérifiez ses droits d’accès",
+    Issue.DUPLICATE_ID: "l’identifiant « {value} » est déjà celui d’un autre fichier",
+    Issue.NO_SENTENCE: "aucune phrase ne reste après le nettoyage du texte",
+}
+
+
+def corpus_problem(problem: CorpusProblem) -> str:
+    """One line about a corpus file: skipped (« ignoré ») or indexed with a warning."""
+    where = problem.file
+    if problem.line:
+        where = CORPUS_LINE.format(file=problem.file, line=problem.line)
+    what = CORPUS_ISSUES[problem.issue].format(value=problem.value, known=", ".join(KNOWN_KEYS))
+    return (CORPUS_SKIPPED if problem.skipped else CORPUS_WARNING).format(where=where, what=what)
+
+
+def corpus_error(error: CorpusDirError | EmptyCorpusError) -> str:
+    """Why no corpus could be read at all."""
+    if isinstance(error, EmptyCorpusError):
+        return CORPUS_EMPTY.format(path=error.path, hint=CORPUS_FORMAT_HINT)
+    if error.is_file:
+        return CORPUS_DIR_IS_FILE.format(path=error.path)
+    if error.reason:
+        return CORPUS_DIR_UNREADABLE.format(path=error.path)
+    return CORPUS_DIR_MISSING.format(path=error.path)
+

@@ -260,15 +260,53 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
 
 
-def test_broken_corpus_file_is_reported_by_name_and_skipped(tmp_path):
-    """`index` names a malformed file on stderr and indexes the rest."""
+def test_broken_corpus_file_is_reported_by_name_and_skipped(small_corpus, tmp_path):
+    """`index` names a malformed file on stderr, in French, and indexes the rest."""
+    (small_corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    result = run("index", index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "ignoré : broken.md : le fichier doit commencer par une ligne « --- » (l’en-tête).\n"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert "2 articles" in result.stdout
+
+
+def test_corpus_with_no_usable_article_says_so_in_french(tmp_path):
+    """Only broken files: exit 2, one line saying so, then one line per file."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    (corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
-    result = run("index", index_dir=tmp_path / "index", corpus=corpus)
-    assert result.returncode == 0
-    assert "broken.md" in result.stderr and "Traceback" not in result.stderr
-    assert "5 articles" in result.stdout
+    corpus.mkdir()
+    (corpus / "broken.md").write_text("---\ntitle: x\n---\ntexte\n", encoding="utf-8")
+    result = run("ask", "Qui ?", index_dir=tmp_path / "index", corpus=corpus)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if " WARNING " not in line]
+    assert lines == [
+        f"Aucun article utilisable dans {corpus} : ajoutez-y des fichiers .md "
+        "(voir le format dans openai_deals/corpus/README.md).",
+        "ignoré : broken.md : l’en-tête n’a pas de « date: ».",
+    ]
+
+
+def test_corpus_dir_that_is_a_file_says_it_is_a_file(small_corpus, tmp_path):
+    """CORPUS_DIR naming a file says so, instead of "does not exist"."""
+    file = small_corpus / "mistral-levee.md"
+    result = run("ask", "Qui ?", index_dir=tmp_path / "index", corpus=file)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"{file} est un fichier, pas un dossier : CORPUS_DIR (ou --corpus) doit désigner le "
+        "dossier qui contient les articles (*.md).\n"
+    )
+
+
+def test_missing_corpus_dir_is_one_french_line(tmp_path):
+    """A corpus directory that does not exist: one French line, no English, no traceback."""
+    missing = tmp_path / "nowhere"
+    result = run("index", index_dir=tmp_path / "index", corpus=missing)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Le dossier du corpus {missing} n’existe pas : vérifiez CORPUS_DIR ou --corpus.\n"
+    )
 
 
 def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):

@@ -148,6 +148,6 @@ def test_malformed_files_are_skipped_not_fatal(tmp_path):
     (tmp_path / "README.md").write_text("# not an article\n", encoding="utf-8")
     files, problems = read_corpus(tmp_path)
     assert [f.article.article_id for f in files] == ["good"]
-    assert len(problems) == 2
-    assert any(p.startswith("bad.md:") for p in problems)
-    assert any(p.startswith("latin1.md: not UTF-8") for p in problems)
+    assert len(problems) == 2 and all(p.skipped for p in problems)
+    assert any(str(p).startswith("bad.md:") for p in problems)
+    assert any(str(p).startswith("latin1.md: not UTF-8") for p in problems)

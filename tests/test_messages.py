@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openai_deals import messages
 from openai_deals.cli import render_text
+from openai_deals.retrieval.corpus import CorpusProblem, Issue
 from openai_deals.retrieval.model import Answer, Snippet, Source, Status
 from openai_deals.slack.buttons import AnswerRef, Surface
 from openai_deals.slack.render import render_answer, sources_context
@@ -44,3 +45,17 @@ def test_terminal_and_slack_quote_alike():
     assert line in render_text(ANSWER).splitlines()
     message = render_answer(ANSWER, AnswerRef("Combien ?", 0, Surface.THREAD), 3)
     assert line in message.text.splitlines()
+
+
+def test_every_corpus_issue_has_french_words():
+    """No corpus problem can reach the terminal without its French sentence."""
+    assert set(messages.CORPUS_ISSUES) == set(Issue)
+
+
+def test_corpus_problem_line_names_file_and_line():
+    """A problem on one line of a file says which; a warning says the file is still read."""
+    problem = CorpusProblem("a.md", Issue.NOT_KEY_VALUE, line=4)
+    assert messages.corpus_problem(problem) == (
+        "ignoré : a.md, ligne 4 : une ligne de l’en-tête doit avoir la forme « clé: valeur »."
+    )
+    assert str(problem) == "a.md, line 4: expected 'key: value'"
