@@ -209,8 +209,12 @@ CORPUS_ISSUES = {
     Issue.NO_FRONT_MATTER: "le fichier doit commencer par une ligne « --- » (l’en-tête)",
     Issue.UNCLOSED_FRONT_MATTER: "l’en-tête n’est pas fermé par une ligne « --- »",
     Issue.NOT_KEY_VALUE: "une ligne de l’en-tête doit avoir la forme « clé: valeur »",
+    Issue.UNKNOWN_KEY: "clé « {value} » inconnue, ignorée (clés connues : {known})",
     Issue.MISSING_KEY: "l’en-tête n’a pas de « {value}: »",
-    Issue.BAD_DATE: "la date « {value} » doit être de la forme AAAA, AAAA-MM ou AAAA-MM-JJ",
+    Issue.BAD_DATE: (
+        "la date « {value} » doit être une date qui existe, de la forme AAAA, AAAA-MM ou "
+        "AAAA-MM-JJ"
+    ),
     Issue.BAD_ID: (
         "l’identifiant « {value} » ne peut contenir que des lettres, des chiffres, "
         "« . », « _ » et « - »"
@@ -220,6 +224,13 @@ CORPUS_ISSUES = {
     Issue.UNREADABLE: "le fichier ne peut pas être lu : vérifiez ses droits d’accès",
     Issue.DUPLICATE_ID: "l’identifiant « {value} » est déjà celui d’un autre fichier",
     Issue.NO_SENTENCE: "aucune phrase ne reste après le nettoyage du texte",
+    Issue.NOT_MARKDOWN: (
+        "seuls les fichiers .md sont des articles (renommez-le en .md pour l’indexer)"
+    ),
+    Issue.SUBFOLDER: (
+        "les articles doivent être directement dans le dossier du corpus, pas dans un "
+        "sous-dossier"
+    ),
 }
 
 

@@ -53,3 +53,12 @@ def test_editing_an_article_rebuilds(tmp_path):
     index, cached = load_or_build(corpus, tmp_path / "index")
     assert not cached
     assert any(index.text(i) == "Une phrase ajoutée à la fin." for i in range(len(index)))
+
+
+def test_a_new_entry_that_is_not_an_article_refreshes_the_report(small_corpus, tmp_path):
+    """notes.txt changes the key, so the rebuilt index reports it (its problems stay current)."""
+    load_or_build(small_corpus, tmp_path / "index")
+    (small_corpus / "notes.txt").write_text("à faire\n", encoding="utf-8")
+    index, cached = load_or_build(small_corpus, tmp_path / "index")
+    assert not cached
+    assert [p.file for p in index.problems] == ["notes.txt"]

@@ -273,6 +273,29 @@ def test_broken_corpus_file_is_reported_by_name_and_skipped(small_corpus, tmp_pa
     assert "2 articles" in result.stdout
 
 
+def test_index_reports_what_it_did_not_read(small_corpus, tmp_path):
+    """`index` names, in French, files that are not articles and unknown front-matter keys."""
+    (small_corpus / "notes.txt").write_text("à faire\n", encoding="utf-8")
+    (small_corpus / "archives").mkdir()
+    article = small_corpus / "nvidia-puce.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("date:", "auteur: moi\ndate:"),
+        encoding="utf-8",
+    )
+    result = run("index", index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if " WARNING " not in line]
+    assert lines == [
+        "ignoré : archives : les articles doivent être directement dans le dossier du corpus, "
+        "pas dans un sous-dossier.",
+        "ignoré : notes.txt : seuls les fichiers .md sont des articles (renommez-le en .md "
+        "pour l’indexer).",
+        "attention : nvidia-puce.md, ligne 3 : clé « auteur » inconnue, ignorée (clés connues : "
+        "date, id, language, source, title, url).",
+    ]
+    assert "2 articles" in result.stdout
+
+
 def test_corpus_with_no_usable_article_says_so_in_french(tmp_path):
     """Only broken files: exit 2, one line saying so, then one line per file."""
     corpus = tmp_path / "corpus"

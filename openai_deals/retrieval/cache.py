@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openai_deals.retrieval import store
-from openai_deals.retrieval.corpus import corpus_files
+from openai_deals.retrieval.corpus import corpus_listing
 from openai_deals.retrieval.index import Index, Params, build_index
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,11 @@ def cache_key(corpus_dir: Path, params: Params) -> str:
         parts += [name, _PACKAGE / name]
     for path in sorted((_PACKAGE / "lang").glob("*.py")):
         parts += [path.name, path]
-    for path in corpus_files(corpus_dir):
+    articles, ignored = corpus_listing(corpus_dir)
+    for path in articles:
         parts += [path.name, path]
+    # The index reports the entries it did not read: a new one must refresh that report.
+    parts += [f"ignored:{problem.file}" for problem in ignored]
     return store.content_key(*parts)
 
 
