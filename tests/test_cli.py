@@ -240,24 +240,22 @@ def test_eval_reports_a_malformed_question_file(index_dir, tmp_path):
     assert "q.jsonl, line 2" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
-    """The cache is reused across runs, and rebuilt when a corpus file changes."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+def test_index_is_reused_and_rebuilt_when_the_corpus_changes(small_corpus, tmp_path):
+    """The cache is reused across runs, and rebuilt, with no warning, when the corpus changes."""
     index_dir = tmp_path / "index"
-    assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
     first = (index_dir / "CURRENT").read_text()
-    assert run("ask", "Anthropic", index_dir=index_dir, corpus=corpus).returncode == 0
+    assert run("ask", "Mistral", index_dir=index_dir, corpus=small_corpus).returncode == 0
     assert (index_dir / "CURRENT").read_text() == first  # reused, not rebuilt
-    extra = corpus / "zz-new.md"
-    extra.write_text(
+    (small_corpus / "zz-new.md").write_text(
         "---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
-        "Nvidia a investi dans une start-up française.\n",
+        "Kyutai a reçu un don d’une fondation française.\n",
         encoding="utf-8",
     )
-    result = run("ask", "--json", "Nvidia start-up française", index_dir=index_dir, corpus=corpus)
+    result = run("ask", "--json", "Kyutai fondation", index_dir=index_dir, corpus=small_corpus)
     assert (index_dir / "CURRENT").read_text() != first
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
+    assert "WARNING" not in result.stderr, "a corpus edit is the normal path, not a problem"
 
 
 def test_broken_corpus_file_is_reported_by_name_and_skipped(small_corpus, tmp_path):
