@@ -182,15 +182,28 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _index(args, settings: Settings) -> int:
+    from openai_deals.retrieval.cache import CacheSaveError, load_or_build
     from openai_deals.retrieval.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir))
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
-    engine = _engine(settings, rebuild=args.force, n_process=max(1, args.jobs), progress=progress)
-    if progress:
-        progress.close()
-    index = engine.index
+    try:
+        index, _ = load_or_build(
+            settings.corpus_dir,
+            settings.resolved_index_dir,
+            rebuild=args.force,
+            n_process=max(1, args.jobs),
+            progress=progress,
+            must_save=True,
+        )
+    except CacheSaveError as exc:
+        logger.error("%s", exc)
+        print(messages.INDEX_NOT_SAVED.format(path=exc.index_dir), file=sys.stderr)
+        return 1
+    finally:
+        if progress:
+            progress.close()
     print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
     for problem in index.problems:
         print(messages.corpus_problem(problem), file=sys.stderr)

@@ -191,6 +191,11 @@ HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore charg�
 HOME_ARTICLE = "• {reference}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
 
+INDEX_NOT_SAVED = (
+    "L’index n’a pas pu être enregistré dans {path} : vérifiez que ce dossier peut être créé "
+    "et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR."
+)
+
 # -- The corpus (terminal: `openai-deals index`, errors of every command) ----------------------
 CORPUS_FORMAT_HINT = "voir le format dans openai_deals/corpus/README.md"
 CORPUS_DIR_MISSING = "Le dossier du corpus {path} n’existe pas : vérifiez CORPUS_DIR ou --corpus."

@@ -330,6 +330,21 @@ def test_missing_corpus_dir_is_one_french_line(tmp_path):
     )
 
 
+def test_index_that_cannot_be_saved_fails_in_french(small_corpus, tmp_path):
+    """`index` whose cache cannot be written exits 1 and says so, instead of claiming success."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    index_dir = blocker / "index"  # under a file: cannot be created
+    result = run("index", index_dir=index_dir, corpus=small_corpus)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        f"L’index n’a pas pu être enregistré dans {index_dir} : vérifiez que ce dossier peut "
+        "être créé et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR.\n"
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
     """SIGKILL during a rebuild: the previous index still answers."""
     corpus = tmp_path / "corpus"

@@ -38,6 +38,14 @@ def cache_key(corpus_dir: Path, params: Params) -> str:
     return store.content_key(*parts)
 
 
+class CacheSaveError(OSError):
+    """The index was built but could not be saved in its cache directory."""
+
+    def __init__(self, index_dir: Path, reason: str) -> None:
+        super().__init__(f"could not save the index cache to {index_dir} ({reason})")
+        self.index_dir, self.reason = Path(index_dir), reason
+
+
 def load_or_build(
     corpus_dir: Path,
     index_dir: Path,
@@ -46,12 +54,17 @@ def load_or_build(
     rebuild: bool = False,
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
+    must_save: bool = False,
 ) -> tuple[Index, bool]:
     """Return the index of ``corpus_dir`` and whether it came from the cache.
 
     A missing, stale, partial or corrupt cache is rebuilt (never served); the new index is
     saved atomically. A cache directory that cannot be written is logged and the index is
-    still returned.
+    still returned, unless ``must_save`` (``openai-deals index``, whose whole job is the
+    saved cache).
+
+    Raises:
+        CacheSaveError: with ``must_save``, the built index could not be saved.
     """
     key = cache_key(corpus_dir, params)
     if not rebuild:
@@ -69,5 +82,7 @@ def load_or_build(
     try:
         store.save_index(index_dir, *index.to_store(), key=key)
     except OSError as exc:
+        if must_save:
+            raise CacheSaveError(index_dir, exc.strerror or str(exc)) from exc
         logger.warning("Could not save the index cache to %s (%s); continuing.", index_dir, exc)
     return index, False
