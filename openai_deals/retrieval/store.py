@@ -197,7 +197,8 @@ def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] 
         try:
             version = (directory / _CURRENT).read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            if not directory.exists():
+            # A missing or empty directory (created by hand or by a tool) is a first run.
+            if not directory.exists() or not any(directory.iterdir()):
                 logger.info("No index cache at %s yet; building the index.", directory)
             else:
                 logger.warning(
