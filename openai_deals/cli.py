@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -257,7 +258,30 @@ class _Progress:
         sys.stderr.write("\n")
 
 
+# Exit codes of a process stopped by a signal, as shells report them (128 + signal number).
+EXIT_INTERRUPTED = 130  # SIGINT: Ctrl-C
+EXIT_BROKEN_PIPE = 141  # SIGPIPE: the reader of stdout went away (`| head -1`)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code. No traceback on Ctrl-C or a closed pipe."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a reader that left shows up here, where it is handled
+        return code
+    except KeyboardInterrupt:
+        print(messages.INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Nobody reads any more: stop quietly. Point stdout at /dev/null so that Python's
+        # own flush at exit does not fail again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     overrides = {}
     if getattr(args, "corpus", None):

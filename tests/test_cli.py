@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -343,6 +344,65 @@ def test_index_that_cannot_be_saved_fails_in_french(small_corpus, tmp_path):
         "être créé et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR.\n"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_closed_stdout_ends_quietly(index_dir):
+    """`ask … | head -1` with the reader already gone: exit 141 (SIGPIPE), no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: EPIPE, every time
+    try:
+        proc = subprocess.run(
+            command("ask", "Combien Google a-t-il investi dans Anthropic ?", index_dir=index_dir),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env=clean_env(),
+            cwd=ROOT,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr
+    assert "Exception ignored" not in proc.stderr  # Python's own flush at exit stays quiet
+
+
+def test_piped_into_head_prints_no_traceback(index_dir):
+    """The real pipeline: head takes the first line, ask ends without a traceback."""
+    questions = "Combien Google a-t-il investi dans Anthropic ?\n" * 30
+    ask = " ".join(shlex.quote(a) for a in command("ask", index_dir=index_dir))
+    result = subprocess.run(
+        ["bash", "-c", f"{ask} | head -1"],
+        input=questions,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    assert result.stdout == "Question : « Combien Google a-t-il investi dans Anthropic ? »\n"
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+def test_ctrl_c_exits_130_with_one_french_line(index_dir):
+    """Ctrl-C while ask waits for the next question: exit 130, « Interrompu. », no traceback."""
+    proc = subprocess.Popen(
+        command("ask", "--json", index_dir=index_dir),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    proc.stdin.write("Combien Google a-t-il investi dans Anthropic ?\n")
+    proc.stdin.flush()
+    # Its answer shows that ask is in its loop, waiting for the next line: interrupt it now.
+    assert json.loads(proc.stdout.readline())["status"] == "answered"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "Interrompu.\n"
 
 
 def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
