@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from two_articles import SMALL_QUESTION
 
 from openai_deals import messages
+from openai_deals.retrieval import store
+from openai_deals.retrieval.cache import cache_key
+from openai_deals.retrieval.corpus import corpus_files
+from openai_deals.retrieval.index import Params
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
@@ -406,31 +410,49 @@ def test_ctrl_c_exits_130_with_one_french_line(index_dir):
 
 
 def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
-    """SIGKILL during a rebuild: the previous index still answers."""
+    """SIGKILL during a rebuild: the previous index still answers.
+
+    The kill is sequenced on the build's own progress output (shown on a terminal), not on a
+    guessed delay: at the first article analysed, over a hundred more, the BM25 fields and the
+    save are still ahead. Had the build finished first, the old index would be gone and the
+    last assertion would fail, never pass by luck.
+    """
+    import pty
+
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     index_dir = tmp_path / "index"
     assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
-    # A bigger corpus makes the rebuild long enough to be killed in the middle.
-    for n in range(150):
-        shutil.copy(next(corpus.glob("001-*.md")), corpus / f"copy-{n:03}.md")
+    old_key = cache_key(corpus, Params())
+    # More than 20 articles: `index` draws its progress bar (on a terminal).
+    copies = [corpus / f"copy-{n:03}.md" for n in range(150)]
+    for copy in copies:
+        shutil.copy(next(corpus.glob("001-*.md")), copy)
+    total = len(corpus_files(corpus))
+    controller, terminal = pty.openpty()
     proc = subprocess.Popen(
         command("index", "--force", index_dir=index_dir, corpus=corpus),
         cwd=ROOT,
         env=clean_env(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=terminal,
     )
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    for path in list(corpus.glob("copy-*.md")):
-        path.unlink()
-    from openai_deals.retrieval import store
-    from openai_deals.retrieval.cache import cache_key
-    from openai_deals.retrieval.index import Params
-
-    assert store.load_index(index_dir, cache_key(corpus, Params())) is not None
+    os.close(terminal)
+    try:
+        seen = b""
+        while f" 1/{total}".encode() not in seen:
+            ready, _, _ = select.select([controller], [], [], 120)
+            assert ready, "no progress from `index` within 2 minutes"
+            seen += os.read(controller, 4096)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        os.close(controller)
+    assert proc.returncode == -signal.SIGKILL
+    for copy in copies:
+        copy.unlink()
+    assert store.load_index(index_dir, old_key) is not None
 
 
 def test_truncated_cache_file_is_detected_and_rebuilt(tmp_path):
