@@ -16,7 +16,7 @@ ANSWER = Answer("Combien ?", (SNIPPET,), Status.ANSWERED)
 
 
 def test_citation_line_leaves_out_empty_parts():
-    """"[n] Titre — mois année — source", without a dangling dash when a part is missing."""
+    """ "[n] Titre — mois année — source", without a dangling dash when a part is missing."""
     assert messages.citation_line(1, "T", "février 2023", "Les Échos") == (
         "[1] T — février 2023 — Les Échos"
     )

@@ -16,10 +16,7 @@ from slack_replies import MENTION
 from slack_standin import wait_for_log
 
 from openai_deals import messages as m
-from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_DOWN,
-    ACTION_FEEDBACK_UP,
-)
+from openai_deals.slack.buttons import ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP
 
 
 @pytest.mark.parametrize(

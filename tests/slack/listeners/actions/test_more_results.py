@@ -14,11 +14,7 @@ from slack_payloads import (
 from slack_replies import BROAD_QUESTION, MENTION, all_text, command_answer, is_quote
 
 from openai_deals import messages as m
-from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_UP,
-    ACTION_MORE,
-    AnswerRef,
-)
+from openai_deals.slack.buttons import ACTION_FEEDBACK_UP, ACTION_MORE, AnswerRef
 
 
 def test_more_results_updates_the_channel_message_in_place(slack, bot_http, engine):

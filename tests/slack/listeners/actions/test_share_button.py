@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from slack_payloads import (
-    CHANNEL_ID,
-    USER_ID,
-    block_actions,
-    button,
-    send_action,
-)
+from slack_payloads import CHANNEL_ID, USER_ID, block_actions, button, send_action
 from slack_replies import all_text, command_answer
 
 from openai_deals import messages as m
-from openai_deals.slack.buttons import (
-    ACTION_SHARE,
-)
+from openai_deals.slack.buttons import ACTION_SHARE
 
 
 def test_share_button_posts_the_answer_in_the_channel(slack, bot_http):

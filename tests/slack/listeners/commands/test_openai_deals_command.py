@@ -4,10 +4,7 @@ help."""
 from __future__ import annotations
 
 import pytest
-from slack_payloads import (
-    QUESTION,
-    button,
-)
+from slack_payloads import QUESTION, button
 from slack_replies import all_text, command_answer
 
 from openai_deals import messages as m

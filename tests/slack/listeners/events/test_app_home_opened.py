@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 
-from slack_payloads import (
-    USER_ID,
-    app_home_opened,
-    event_callback,
-    send_event,
-)
+from slack_payloads import USER_ID, app_home_opened, event_callback, send_event
 
 from openai_deals import messages as m
 

@@ -6,14 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from slack_payloads import (
-    CHANNEL_ID,
-    QUESTION,
-    app_mention,
-    event_callback,
-    next_ts,
-    send_event,
-)
+from slack_payloads import CHANNEL_ID, QUESTION, app_mention, event_callback, next_ts, send_event
 from slack_replies import MENTION, all_text
 from slack_standin import wait_for_log
 
