@@ -205,7 +205,11 @@ def _index(args, settings: Settings) -> int:
     finally:
         if progress:
             progress.close()
-    print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
+    print(
+        messages.INDEX_BUILT.format(
+            sentences=len(index), articles=len(index.articles), path=settings.resolved_index_dir
+        )
+    )
     for problem in index.problems:
         print(messages.corpus_problem(problem), file=sys.stderr)
     return 0
@@ -217,7 +221,9 @@ def _eval(args, settings: Settings) -> int:
     try:
         items = load_questions(args.file)
     except (OSError, ValueError) as exc:
-        print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
+        # `eval` speaks English throughout: its readers tune retrieval, and its report is the
+        # README's table of metrics.
+        print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     report = evaluate(_engine(settings), items)
     if args.json:

@@ -191,6 +191,7 @@ HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore charg�
 HOME_ARTICLE = "• {reference}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
 
+INDEX_BUILT = "{sentences} phrases, {articles} articles → {path}"
 INTERRUPTED = "Interrompu."
 INDEX_NOT_SAVED = (
     "L’index n’a pas pu être enregistré dans {path} : vérifiez que ce dossier peut être créé "
