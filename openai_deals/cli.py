@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openai_deals import __version__, messages
 from openai_deals.logs import configure_logging
+from openai_deals.retrieval.model import MAX_K, MIN_K
 from openai_deals.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("openai_deals")
@@ -39,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         "question", nargs="?", help="the question; omit it to read one question per stdin line"
     )
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    ask.add_argument("--k", type=int, default=None, help="number of snippets (default TOP_K)")
+    ask.add_argument(
+        "--k", type=int, default=None, help=f"snippets, {MIN_K} to {MAX_K} (default TOP_K)"
+    )
 
     index = add_command("index", help="(re)build the cached index of the corpus")
     index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
