@@ -51,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
     ev = add_command("eval", help="measure retrieval on a JSONL question file")
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument(
+        "--distractors",
+        type=Path,
+        help="also measure on this corpus: the articles plus unrelated ones "
+        "(made by bench/distractors.py)",
+    )
+
+    deals = add_command("deals", help="the timeline of the deals the articles report")
+    deals.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    deals.add_argument(
+        "--plot", type=Path, metavar="FILE.png", help="draw the timeline to a PNG (extra: plot)"
+    )
 
     serve = add_command("serve", help="run the Slack bot (Socket Mode, or --http)")
     serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
@@ -68,7 +80,9 @@ def _add_location_options(parser: argparse.ArgumentParser) -> None:
 def _engine(settings: Settings, **kwargs):
     from openai_deals.retrieval.engine import load_engine  # deferred: keeps `--help` instant
 
-    return load_engine(settings.corpus_dir, settings.resolved_index_dir, **kwargs)
+    return load_engine(
+        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings, **kwargs
+    )
 
 
 def answer_json(answer) -> dict:
@@ -98,6 +112,9 @@ def answer_json(answer) -> dict:
                     for o in s.sources
                 ],
                 "sentence_ids": list(s.sentence_ids),
+                # [start, end) of the part of "text" that answers (the amount for "combien",
+                # the date for "quand"…), or null.
+                "answer_span": list(s.answer_span) if s.answer_span else None,
             }
             for s in answer.snippets
         ],
@@ -186,19 +203,20 @@ def _ask(args, settings: Settings) -> int:
 
 
 def _index(args, settings: Settings) -> int:
-    from openai_deals.retrieval.cache import CacheSaveError, load_or_build
+    from openai_deals.retrieval.cache import CacheSaveError
     from openai_deals.retrieval.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir))
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
+    embedding = _Progress(0) if sys.stderr.isatty() else None
     try:
-        index, _ = load_or_build(
-            settings.corpus_dir,
-            settings.resolved_index_dir,
+        engine = _engine(
+            settings,
             rebuild=args.force,
             n_process=max(1, args.jobs),
             progress=progress,
+            embed_progress=embedding.update if embedding else None,
             must_save=True,
         )
     except CacheSaveError as exc:
@@ -206,8 +224,10 @@ def _index(args, settings: Settings) -> int:
         print(messages.INDEX_NOT_SAVED.format(path=exc.index_dir), file=sys.stderr)
         return 1
     finally:
-        if progress:
-            progress.close()
+        for bar in (progress, embedding):
+            if bar and bar.done:
+                bar.close()
+    index = engine.index
     print(
         messages.INDEX_BUILT.format(
             sentences=len(index), articles=len(index.articles), path=settings.resolved_index_dir
@@ -216,6 +236,16 @@ def _index(args, settings: Settings) -> int:
     for problem in index.problems:
         print(messages.corpus_problem(problem), file=sys.stderr)
     return 0
+
+
+_METRICS = (
+    ("hit_at_1", "hit@1"),
+    ("hit_at_3", "hit@3"),
+    ("mrr_at_5", "MRR@5"),
+    ("abstention_rate", "abstention rate (unanswerable abstained)"),
+    ("false_abstention_rate", "false abstention rate"),
+    ("mean_snippet_chars", "mean snippet length (chars)"),
+)
 
 
 def _eval(args, settings: Settings) -> int:
@@ -228,19 +258,70 @@ def _eval(args, settings: Settings) -> int:
         # README's table of metrics.
         print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(_engine(settings), items)
+    reports = {"corpus": evaluate(_engine(settings), items)}
+    if args.distractors:
+        # The same questions over the corpus plus unrelated articles (bench/distractors.py):
+        # a method that only works on a handful of articles shows it here.
+        other = settings.model_copy(update={"corpus_dir": args.distractors, "index_dir": None})
+        reports["with distractors"] = evaluate(_engine(other), items)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False))
+        data = {name: r.as_dict() for name, r in reports.items()}
+        print(json.dumps(data if args.distractors else data["corpus"], ensure_ascii=False))
         return 0
-    print(f"questions                {report.questions} ({report.answerable} answerable)")
-    print(f"hit@1                    {report.hit_at_1:.3f}")
-    print(f"hit@3                    {report.hit_at_3:.3f}")
-    print(f"MRR@5                    {report.mrr_at_5:.3f}")
-    print(f"abstention rate          {report.abstention_rate:.3f}  (unanswerable abstained)")
-    print(f"false abstention rate    {report.false_abstention_rate:.3f}")
-    print(f"mean snippet length      {report.mean_snippet_chars:.0f} chars")
-    if report.failures:
-        print(f"missed (not in top 3)    {', '.join(report.failures)}")
+    first = reports["corpus"]
+    print(f"questions: {first.questions} ({first.answerable} answerable)")
+    print(f"{'':42}" + "".join(f"{name:>18}" for name in reports))
+    for key, label in _METRICS:
+        print(f"{label:42}" + "".join(f"{getattr(r, key):>18.3f}" for r in reports.values()))
+    for name, report in reports.items():
+        if report.failures:
+            print(f"missed (not in top 3), {name}: {', '.join(report.failures)}")
+    return 0
+
+
+def render_deals_text(partnerships) -> str:
+    """The timeline for the terminal: one block per partnership, one line per deal, the
+    articles numbered in order of first citation and listed at the end."""
+    if not partnerships:
+        return messages.DEALS_EMPTY
+    lines = [messages.DEALS_TITLE, messages.DEALS_LEAD]
+    refs: dict[str, tuple[int, str]] = {}
+    for lane in partnerships:
+        lines += ["", messages.partnership_label(lane.parties)]
+        for deal in lane.deals:
+            marks = ""
+            for c in deal.citations:
+                label = " — ".join(p for p in (c.title, c.date_label, c.source) if p)
+                number = refs.setdefault(c.article_id, (len(refs) + 1, label))[0]
+                if f"[{number}]" not in marks:
+                    marks += f"[{number}]"
+            summary = messages.deal_summary(deal)
+            lines.append(
+                f"  {deal.date.label:<16} {summary} — {messages.deal_status(deal)} {marks}"
+            )
+    lines.append("")
+    lines += [f"[{n}] {label}" for n, label in sorted(refs.values())]
+    return "\n".join(lines)
+
+
+def _deals(args, settings: Settings) -> int:
+    from openai_deals.retrieval.deals import deals_to_json, timeline
+
+    lanes = timeline(_engine(settings).index.deals)
+    if args.plot:
+        try:
+            from openai_deals.plot import plot_timeline
+        except ImportError:
+            print(messages.PLOT_NEEDS_MATPLOTLIB, file=sys.stderr)
+            return 2
+        plot_timeline(lanes, args.plot)
+        print(args.plot)
+        return 0
+    if args.json:
+        body = [{"parties": list(p.parties), "deals": deals_to_json(p.deals)} for p in lanes]
+        print(json.dumps({"partnerships": body}, ensure_ascii=False, indent=2))
+        return 0
+    print(render_deals_text(lanes))
     return 0
 
 
@@ -257,7 +338,11 @@ class _Progress:
         self.total, self.done = total, 0
 
     def __call__(self) -> None:
-        self.done += 1
+        self.update(self.done + 1, self.total)
+
+    def update(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` (sentence embeddings report in batches)."""
+        self.done, self.total = done, total
         width = 30
         filled = width * self.done // max(self.total, 1)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
@@ -308,7 +393,7 @@ def _run(argv: list[str] | None) -> int:
     logger.info("%s", settings.describe_source())
     from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
 
-    commands = {"ask": _ask, "index": _index, "eval": _eval, "serve": _serve}
+    commands = {"ask": _ask, "index": _index, "eval": _eval, "deals": _deals, "serve": _serve}
     try:
         return commands[args.command](args, settings)
     except (CorpusDirError, EmptyCorpusError) as exc:

@@ -16,7 +16,15 @@ from openai_deals.retrieval.corpus import (
     EmptyCorpusError,
     Issue,
 )
-from openai_deals.retrieval.model import MAX_K, MIN_K, Answer, Status
+from openai_deals.retrieval.model import (
+    MAX_K,
+    MIN_K,
+    Answer,
+    Deal,
+    DealKind,
+    DealTerm,
+    Status,
+)
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"
@@ -41,7 +49,9 @@ HELP_HOW = (
     "• Mentionnez-moi dans un canal : `@openai-deals votre question`\n"
     "• Écrivez-moi en message direct\n"
     "• Ou tapez `/openai-deals votre question` (réponse visible de vous seul, "
-    "que vous pouvez partager dans le canal)"
+    "que vous pouvez partager dans le canal)\n"
+    "• `/openai-deals` seul : la chronologie des accords, sources à l’appui ; "
+    "`/openai-deals sources` : les articles que je connais"
 )
 HELP_EXAMPLES_TITLE = "Exemples"
 HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
@@ -88,7 +98,6 @@ def lead(answer: Answer) -> str:
     if answer.topics:
         return f"{ABSTAIN} {ABSTAIN_TOPICS.format(topics=_enumerate_fr(answer.topics))}"
     return ABSTAIN
-
 
 
 def reference(title: str, date: str, source: str = "") -> str:
@@ -143,6 +152,13 @@ SETTING_EXPECTED = {
         "par exemple http://127.0.0.1:8080/api/)"
     ),
     "PORT": "doit être un numéro de port, de 1 à 65535",
+    "SLACK_API_TIMEOUT": "doit être un nombre de secondes, plus grand que 0 et au plus 120",
+    "SLACK_RETRY_BACKOFF": "doit être un nombre de secondes, de 0 à 30",
+    "ANSWER_WORKERS": "doit être un nombre entier de 1 à 512",
+    "ANSWER_BACKLOG": "doit être un nombre entier de 1 à 1000000",
+    "MAX_REQUEST_BYTES": "doit être un nombre d’octets, de 1024 à 67108864 (64 Mio)",
+    "SOCKET_MODE_PING_INTERVAL": "doit être un nombre de secondes, plus grand que 0 et au plus 60",
+    "EMBEDDINGS": "doit valoir use, e5 ou none",
     "TOP_K": K_EXPECTED,
     "LOG_LEVEL": "doit valoir DEBUG, INFO, WARNING, ERROR ou CRITICAL",
 }
@@ -150,6 +166,8 @@ SETTING_EXPECTED_DEFAULT = "a une valeur invalide"
 SETTING_INVALID = "Configuration invalide : {name} {expected}{received}. Corrigez-le dans {where}."
 SETTING_RECEIVED = " (reçu : {value})"
 SETTING_IN_ENVIRONMENT = "l’environnement"
+# A value refused for a reason of its own (the validator says why and what to do).
+SETTING_REFUSED = "Configuration invalide : {name}, lu dans {where} : {why}"
 
 
 def setting_invalid(name: str, value: object, where: str | None, secret: bool = False) -> str:
@@ -169,6 +187,13 @@ def setting_invalid(name: str, value: object, where: str | None, secret: bool = 
     )
 
 
+def setting_refused(name: str, why: str, where: str | None) -> str:
+    """One line for a setting ``name`` refused for the reason ``why`` (a French sentence
+    that says what to do); ``where`` is the ``.env`` file it was read from, None for the
+    environment."""
+    return SETTING_REFUSED.format(name=name, where=where or SETTING_IN_ENVIRONMENT, why=why)
+
+
 NOT_IN_CHANNEL = (
     "Je ne peux pas écrire dans ce canal car je n’en suis pas membre. "
     "Invitez-moi avec `/invite @openai-deals`, puis cliquez de nouveau sur "
@@ -183,6 +208,9 @@ SLACK_FAILED = (
     "si cela persiste, prévenez l’équipe qui gère le bot."
 )
 BUTTON_EXPIRED = "Ce bouton n’est plus valable. Posez de nouveau votre question."
+BUSY = (
+    "Je reçois trop de questions en même temps. Reposez la vôtre dans une minute, s’il vous plaît."
+)
 
 # -- App Home ---------------------------------------------------------------------------------
 HOME_TITLE = "openai-deals"
@@ -260,3 +288,102 @@ def corpus_error(error: CorpusDirError | EmptyCorpusError) -> str:
         return CORPUS_DIR_UNREADABLE.format(path=error.path)
     return CORPUS_DIR_MISSING.format(path=error.path)
 
+
+# -- Configuration (printed by the command line and at start-up) ------------------------------
+INDEX_DIR_HOME_OR_ROOT = (
+    "{path} est un dossier personnel ou la racine : choisissez un dossier dédié au cache, "
+    "par exemple INDEX_DIR=~/.cache/openai-deals, ou ne définissez pas INDEX_DIR."
+)
+INDEX_DIR_FOREIGN = (
+    "{path} existe déjà et n’a pas été créé par openai-deals : je n’y écris rien. "
+    "Videz-le, ou choisissez un autre INDEX_DIR."
+)
+
+# -- Starting the bot (`openai-deals serve`, gunicorn) ----------------------------------------
+SERVE_SLACK_UNREACHABLE = (
+    "Impossible de joindre Slack ({url}) : {reason}. Vérifiez la connexion réseau "
+    "(et SLACK_API_BASE_URL s’il est défini), puis relancez."
+)
+SERVE_SOCKET_MODE_REFUSED = (
+    "Slack n’a pas ouvert la connexion Socket Mode ({error}). Relancez dans un instant ; "
+    "si cela persiste, vérifiez SLACK_APP_TOKEN et l’état de Slack."
+)
+SERVE_PORT_INVALID = (
+    "Port {port} invalide : choisissez un nombre entre 1 et 65535 (--port ou PORT)."
+)
+SERVE_PORT_BUSY = (
+    "Le port {port} est déjà utilisé : arrêtez le programme qui l’occupe, ou choisissez "
+    "un autre port (--port ou PORT)."
+)
+SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choisissez un autre port."
+
+# -- Deals timeline (/openai-deals, /openai-deals deals, App Home, `openai-deals deals`) -------
+# Words that, alone after the command, ask for the timeline or the list of articles.
+DEALS_WORDS = frozenset({"deals", "accords", "chronologie", "timeline"})
+SOURCES_WORDS = frozenset({"sources", "articles"})
+
+DEALS_TITLE = "Chronologie des accords"
+DEALS_LEAD = (
+    "Ce que les articles rapportent, du plus ancien au plus récent, par partenariat. "
+    "✅ fait annoncé, ❔ non confirmé (rumeur, « aurait »). [n] renvoie aux articles."
+)
+DEALS_EMPTY = "Les articles que je connais ne rapportent aucun accord que je sache lire."
+DEALS_PAGE = "Page {page} sur {pages}"
+DEALS_MORE = "Tapez `/openai-deals deals` pour toute la chronologie."
+BUTTON_PREVIOUS = "◀ Précédents"
+BUTTON_NEXT = "Suivants ▶"
+
+DEAL_FACT = "✅ fait"
+DEAL_REPORTED = "❔ non confirmé"
+DEAL_ATTRIBUTION = "selon {sources}"
+DEAL_KINDS = {
+    DealKind.INVESTMENT: "investissement",
+    DealKind.STAKE: "participation",
+    DealKind.VALUATION: "valorisation",
+    DealKind.PROFIT_SHARE: "part des bénéfices",
+    DealKind.LICENCE: "licence",
+    DealKind.CLOUD: "fournisseur cloud exclusif",
+    DealKind.HIRE: "embauche",
+    DealKind.RELEASE: "lancement",
+}
+DEAL_EXCLUSIVE_LICENCE = "licence exclusive"
+PARTNERSHIP_JOINER = " – "
+
+SOURCES_TITLE = "*Mes sources* — {count} article(s) :"
+SOURCES_LINE = "• *{title}* — {date}{source} — {sentences} phrase(s)"
+
+PLOT_TITLE = "Accords rapportés par les articles (montants en échelle logarithmique)"
+PLOT_AMOUNT = "montant"
+PLOT_FACT = "fait annoncé"
+PLOT_REPORTED = "non confirmé"
+PLOT_NEEDS_MATPLOTLIB = (
+    "Le graphique demande matplotlib. Installez-le avec : pip install 'openai-deals[plot]'"
+)
+
+
+def partnership_label(parties: Sequence[str]) -> str:
+    """"Microsoft – OpenAI"."""
+    return PARTNERSHIP_JOINER.join(parties)
+
+
+def deal_term(term: DealTerm) -> str:
+    """"investissement : 1 milliard de dollars", "licence exclusive : GPT-3"."""
+    kind = DEAL_KINDS[term.kind]
+    if term.kind is DealKind.LICENCE and term.exclusive:
+        kind = DEAL_EXCLUSIVE_LICENCE
+    what = term.amount.text if term.amount else term.subject
+    return f"{kind} : {what}" if what else kind
+
+
+def deal_summary(deal: Deal) -> str:
+    """What a deal gives, with the sentence's own precisions in brackets."""
+    text = " · ".join(deal_term(t) for t in deal.terms)
+    return text + "".join(f" ({note})" for note in deal.notes)
+
+
+def deal_status(deal: Deal) -> str:
+    """"✅ fait", "❔ non confirmé, selon Semafor"."""
+    status = DEAL_REPORTED if deal.reported else DEAL_FACT
+    if deal.attribution:
+        status += ", " + DEAL_ATTRIBUTION.format(sources=_enumerate_fr(deal.attribution))
+    return status

@@ -11,6 +11,7 @@ import re
 
 from openai_deals.messages import HELP_WORDS
 from openai_deals.retrieval.engine import MAX_QUESTION_CHARS  # the engine reads no further
+from openai_deals.retrieval.text import strip_invisible
 
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 # Slack markup in message text: <@U…>, <!channel>, <#C…|name>, <!subteam^S…>, <url|label>.
@@ -29,7 +30,7 @@ def _markup_to_text(match: re.Match[str]) -> str:
 
 def clean_question(text: str) -> str:
     """Remove Slack markup (mentions, channel links, link addresses), undo Slack's
-    ``&amp;``-style escaping, tidy whitespace.
+    ``&amp;``-style escaping, drop control and bidi characters, tidy whitespace.
 
     Args:
         text: the message or command text as Slack sent it, or a question typed in a terminal.
@@ -37,7 +38,7 @@ def clean_question(text: str) -> str:
     Returns:
         The question, at most ``MAX_QUESTION_CHARS`` characters; "" when nothing is left.
     """
-    text = _SLACK_MARKUP.sub(_markup_to_text, text)
+    text = _SLACK_MARKUP.sub(_markup_to_text, strip_invisible(text))
     for entity, char in _SLACK_ENTITIES:
         text = text.replace(entity, char)
     return " ".join(text.split())[:MAX_QUESTION_CHARS]

@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import os
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
 import platformdirs
@@ -37,6 +38,11 @@ def find_env_file(cwd: Path | None = None) -> Path | None:
     return next((p for p in env_file_candidates(cwd) if p.is_file()), None)
 
 
+class SettingProblem(ValueError):
+    """A value refused for a reason of its own; the message is a French sentence saying what
+    is wrong and what to do (``load_settings`` shows it as is, naming the variable)."""
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -58,12 +64,49 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+    # Seconds a Web API call (or response_url post) may take. A post that times out is never
+    # retried: Slack may have posted it, and a retry could post it twice.
+    slack_api_timeout: float = Field(default=10.0, gt=0, le=120)
+    # First wait (seconds) before retrying a transient Slack failure; doubled each time.
+    slack_retry_backoff: float = Field(default=0.5, ge=0, le=30)
+    # Answers run after the acknowledgement on this many threads (they mostly wait on Slack)...
+    answer_workers: int = Field(default=16, ge=1, le=512)
+    # ...with at most this many answers waiting or running; beyond it, new work is refused
+    # quickly (HTTP 503, Slack redelivers later; a command says "busy") and memory stays bounded.
+    answer_backlog: int = Field(default=5000, ge=1, le=1_000_000)
+    # Largest request body HTTP mode reads; bigger ones get 413 before being read. The largest
+    # genuine Slack payload for this app (a 40,000-character message, twice in an event) stays
+    # well below 1 MiB.
+    max_request_bytes: int = Field(default=1 << 20, ge=1024, le=64 << 20)
+    # Socket Mode pings Slack this often (seconds): a closed connection is replaced within one
+    # interval, one that silently stopped answering within four.
+    socket_mode_ping_interval: float = Field(default=3.0, gt=0, le=60)
 
     corpus_dir: Path = BUNDLED_CORPUS_DIR
     # Where the analysed corpus and BM25 index are cached; None = the user's cache directory
     index_dir: Path | None = None
+    # Sentence embeddings that rerank BM25's candidates: "use" (default), "e5" (the e5
+    # extra) or "none" (BM25 alone: for corpora past a few hundred thousand sentences).
+    embeddings: Literal["use", "e5", "none"] = "use"
     top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
     log_level: str = "INFO"
+
+    @field_validator("index_dir", mode="before")
+    @classmethod
+    def _index_dir_set(cls, v: object) -> object:
+        # ``INDEX_DIR=`` (empty) means "not set", never the current directory.
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return v
+
+    @field_validator("index_dir")
+    @classmethod
+    def _index_dir_safe(cls, v: Path | None) -> Path | None:
+        if v is None:
+            return None
+        v = v.expanduser()
+        _check_index_dir(v)
+        return v
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -139,6 +182,25 @@ class Settings(BaseSettings):
         return platformdirs.user_cache_path("openai-deals") / "index" / tag
 
 
+def _check_index_dir(index_dir: Path) -> None:
+    """Refuse an index directory whose store folder the cache could not safely own.
+
+    The store only ever writes in ``<INDEX_DIR>/openai-deals-index/`` (see
+    ``openai_deals.retrieval.cache``); a home or root directory as INDEX_DIR is a mistake, and a
+    non-empty ``openai-deals-index`` folder without the store's marker belongs to someone else.
+    """
+    from openai_deals.retrieval.cache import store_dir
+    from openai_deals.retrieval.store import STORE_MARKER
+
+    resolved = index_dir.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise SettingProblem(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
+    folder = store_dir(resolved)
+    foreign = folder.exists() and not (folder / STORE_MARKER).is_file()
+    if foreign and (not folder.is_dir() or any(folder.iterdir())):
+        raise SettingProblem(messages.INDEX_DIR_FOREIGN.format(path=folder))
+
+
 class SettingsError(Exception):
     """A configuration value is missing or malformed; the message names it and says what to do."""
 
@@ -167,6 +229,10 @@ def load_settings(**overrides: object) -> Settings:
             # The environment wins over the .env file, so that is where the value came from.
             in_environment = any(key.upper() == name for key in os.environ)
             where = None if in_environment or not env_file else str(env_file)
+            problem = (err.get("ctx") or {}).get("error")
+            if isinstance(problem, SettingProblem):
+                lines.append(messages.setting_refused(name, str(problem), where))
+                continue
             secret = name in _SECRETS
             lines.append(messages.setting_invalid(name, err.get("input"), where, secret))
         raise SettingsError("\n".join(lines)) from None

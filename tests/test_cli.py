@@ -17,7 +17,7 @@ from two_articles import SMALL_QUESTION
 
 from openai_deals import messages
 from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import cache_key
+from openai_deals.retrieval.cache import cache_key, store_dir
 from openai_deals.retrieval.corpus import corpus_files
 from openai_deals.retrieval.index import Params
 
@@ -101,7 +101,7 @@ def test_location_options_work_after_the_subcommand(small_corpus, tmp_path):
     data = json.loads(result.stdout)
     assert data["question"] == SMALL_QUESTION
     assert data["snippets"][0]["article_id"] == "mistral-levee"
-    assert (tmp_path / "index" / "CURRENT").exists()
+    assert (tmp_path / "index" / "openai-deals-index" / "CURRENT").exists()
 
 
 def test_ask_json_reads_one_question_per_line(index_dir):
@@ -250,16 +250,17 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(small_corpus, tmp_p
     """The cache is reused across runs, and rebuilt, with no warning, when the corpus changes."""
     index_dir = tmp_path / "index"
     assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
-    first = (index_dir / "CURRENT").read_text()
+    current = index_dir / "openai-deals-index" / "CURRENT"
+    first = current.read_text()
     assert run("ask", "Mistral", index_dir=index_dir, corpus=small_corpus).returncode == 0
-    assert (index_dir / "CURRENT").read_text() == first  # reused, not rebuilt
+    assert current.read_text() == first  # reused, not rebuilt
     (small_corpus / "zz-new.md").write_text(
         "---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
         "Kyutai a reçu un don d’une fondation française.\n",
         encoding="utf-8",
     )
     result = run("ask", "--json", "Kyutai fondation", index_dir=index_dir, corpus=small_corpus)
-    assert (index_dir / "CURRENT").read_text() != first
+    assert current.read_text() != first
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
     assert "WARNING" not in result.stderr, "a corpus edit is the normal path, not a problem"
 
@@ -453,14 +454,15 @@ def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     for copy in copies:
         copy.unlink()
-    assert store.load_index(index_dir, old_key) is not None
+    assert store.load_index(store_dir(index_dir), old_key) is not None
 
 
 def test_truncated_cache_file_is_detected_and_rebuilt(small_corpus, tmp_path):
     """A truncated array in the cache is never served: the next run rebuilds and answers."""
     index_dir = tmp_path / "index"
     assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
-    live = index_dir / (index_dir / "CURRENT").read_text().strip()
+    folder = index_dir / "openai-deals-index"
+    live = folder / (folder / "CURRENT").read_text().strip()
     victim = max(live.glob("*.npy"), key=lambda p: p.stat().st_size)
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
     result = run("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
@@ -468,7 +470,67 @@ def test_truncated_cache_file_is_detected_and_rebuilt(small_corpus, tmp_path):
     assert "600 millions" in json.loads(result.stdout)["snippets"][0]["text"]
 
 
-@pytest.mark.parametrize("command", ["ask", "index", "eval", "serve"])
+def test_deals_prints_the_timeline_with_its_references(index_dir):
+    """`deals` prints one block per partnership, oldest first, with markers and references."""
+    result = run("deals", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("Microsoft – OpenAI") < out.index("Google – Anthropic")
+    assert (
+        "  juillet 2019     investissement : un milliard de dollars (environ la moitié sous "
+        "forme de crédits Azure) — ✅ fait [1][2]"
+    ) in out
+    google = "investissement : 300 millions de dollars · participation : 10 % — ❔ non confirmé"
+    assert google in out
+    assert "[1] GPT3 : OpenAI cède sa licence à Microsoft — septembre 2020" in out
+
+
+def test_deals_json_gives_the_partnerships_and_their_cited_deals(index_dir):
+    """`deals --json`: partnerships, each deal with amounts as numbers and cited sentences."""
+    result = run("deals", "--json", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    lanes = json.loads(result.stdout)["partnerships"]
+    assert lanes[0]["parties"] == ["Microsoft", "OpenAI"]
+    first = lanes[0]["deals"][0]
+    assert first["terms"][0]["amount"]["value"] == 1e9
+    assert first["terms"][0]["amount"]["unit"] == "USD"
+    assert first["date"] == {"start": "2019-07", "end": "", "stated": "juillet 2019"}
+    assert first["reported"] is False
+    assert "001-microsoft-milliards-openai#12" in [c["sentence_id"] for c in first["citations"]]
+
+
+def test_deals_plot_draws_a_png_of_one_lane_per_partnership(index_dir, tmp_path, engine):
+    """`deals --plot` writes a real PNG, its height made of one lane per partnership."""
+    from openai_deals.plot import figure_pixels
+    from openai_deals.retrieval.deals import timeline
+
+    path = tmp_path / "deals.png"
+    result = run("deals", "--plot", str(path), index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000, "a chart with marks and labels, not an empty canvas"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == figure_pixels(len(timeline(engine.index.deals)))
+
+
+def test_deals_plot_without_matplotlib_says_how_to_install_it(
+    index_dir, tmp_path, monkeypatch, capsys
+):
+    """Without the plot extra, `deals --plot` says which extra to install, and writes nothing."""
+    from openai_deals import cli, messages
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "openai_deals.plot", raising=False)
+    path = tmp_path / "deals.png"
+    code = cli.main(["--corpus", str(CORPUS), "--index-dir", str(index_dir), "deals", "--plot",
+                     str(path)])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.strip() == messages.PLOT_NEEDS_MATPLOTLIB
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["ask", "index", "eval", "deals", "serve"])
 def test_every_command_has_help(command, tmp_path):
     """Each subcommand documents itself."""
     result = run(command, "--help", index_dir=tmp_path)

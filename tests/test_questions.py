@@ -1,5 +1,5 @@
 """Cleaning what people type into the question the engine answers (the CLI and Slack alike):
-Slack markup removal, unescaping, length cap, help words."""
+Slack markup removal, unescaping, control characters, length cap, help words."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ from openai_deals.questions import MAX_QUESTION_CHARS, clean_question, is_help_r
             "Lu sur cet article et",
         ),
         ("  plusieurs\n\nlignes\tet   espaces ", "plusieurs lignes et espaces"),
+        ("\x00Qui\x1b[31m finance\u202e OpenAI\u2066 ?\x7f", "Qui[31m finance OpenAI ?"),
         ("<@UBOT0001>", ""),
     ],
 )
 def test_clean_question(text, question):
-    """Slack markup (mentions, channels, link addresses) is removed; &amp; &lt; &gt; undone."""
+    """Slack markup (mentions, channels, link addresses) is removed; &amp; &lt; &gt; undone;
+    control and bidi characters are dropped."""
     assert clean_question(text) == question
 
 

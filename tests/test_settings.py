@@ -1,20 +1,24 @@
 """Settings: read once; a malformed value stops start-up with one French line per variable
-naming it, saying what it must be and where to fix it."""
+naming it, saying what it must be and where to fix it; values that would make the bot unsafe
+are refused."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import platformdirs
 import pytest
 
-from openai_deals.settings import SettingsError, find_env_file, load_settings
+from openai_deals import messages as m
+from openai_deals.settings import Settings, SettingsError, find_env_file, load_settings
 
 
 @pytest.fixture(autouse=True)
 def _no_settings_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's variables."""
     for name in list(os.environ):
-        if name.upper().startswith(("SLACK_", "TOP_K", "LOG_LEVEL", "PORT", "CORPUS", "INDEX")):
+        if name.upper().startswith(tuple(n.upper() for n in Settings.model_fields)):
             monkeypatch.delenv(name)
 
 
@@ -77,3 +81,85 @@ def test_settings_remember_the_env_file_they_read(tmp_path):
     settings = load_settings(_env_file=found)
     assert settings.top_k == 4 and settings.env_file == found
     assert settings.describe_source() == f"Settings read from {found} and the environment"
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_index_dir_means_the_user_cache_not_the_current_directory(value, tmp_path):
+    """``INDEX_DIR=`` falls back to the per-corpus folder in the user cache directory."""
+    settings = load_settings(_env_file=None, index_dir=value, corpus_dir=tmp_path)
+    assert settings.index_dir is None
+    cache = platformdirs.user_cache_path("openai-deals") / "index"
+    assert settings.resolved_index_dir.parent == cache
+
+
+@pytest.mark.parametrize("value", ["/", "~"], ids=["root", "home"])
+def test_home_or_root_index_dir_is_refused_in_french(value):
+    """A home or root INDEX_DIR stops start-up with one French line saying what to do."""
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None, index_dir=value)
+    path = Path(value).expanduser().resolve()
+    assert str(error.value) == (
+        "Configuration invalide : INDEX_DIR, lu dans l’environnement : "
+        + m.INDEX_DIR_HOME_OR_ROOT.format(path=path)
+    )
+
+
+def test_foreign_store_folder_is_refused_in_french(tmp_path):
+    """An ``openai-deals-index`` folder the store did not write is refused, and left alone."""
+    foreign = tmp_path / "openai-deals-index"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("x")
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None, index_dir=tmp_path)
+    assert str(error.value) == (
+        "Configuration invalide : INDEX_DIR, lu dans l’environnement : "
+        + m.INDEX_DIR_FOREIGN.format(path=foreign)
+    )
+    assert (foreign / "notes.txt").read_text() == "x"
+
+
+def test_index_dir_with_other_files_is_accepted(tmp_path):
+    """Other files in INDEX_DIR are fine: the store only uses its own subfolder."""
+    (tmp_path / "v-important").mkdir()
+    assert load_settings(_env_file=None, index_dir=tmp_path).resolved_index_dir == tmp_path
+
+
+def test_a_refused_index_dir_in_a_env_file_names_the_file(tmp_path):
+    """INDEX_DIR=/ read from .env: the reason, and the file to fix."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("INDEX_DIR=/\n", encoding="utf-8")
+    assert error_of(_env_file=env_file) == (
+        f"Configuration invalide : INDEX_DIR, lu dans {env_file} : "
+        + m.INDEX_DIR_HOME_OR_ROOT.format(path=Path("/").resolve())
+    )
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("SLACK_API_TIMEOUT", "0"),
+        ("SLACK_RETRY_BACKOFF", "-1"),
+        ("ANSWER_WORKERS", "0"),
+        ("ANSWER_BACKLOG", "beaucoup"),
+        ("MAX_REQUEST_BYTES", "10"),
+        ("SOCKET_MODE_PING_INTERVAL", "61"),
+        ("EMBEDDINGS", "bert"),
+    ],
+)
+def test_serving_values_are_explained_in_french(monkeypatch, name, value):
+    """Every setting with a range or a list of values says which, in French."""
+    monkeypatch.setenv(name, value)
+    assert error_of(_env_file=None) == (
+        f"Configuration invalide : {name} {m.SETTING_EXPECTED[name]} (reçu : {value}). "
+        "Corrigez-le dans l’environnement."
+    )
+
+
+def test_every_constrained_setting_has_a_french_explanation():
+    """A new setting with a range or a list of values needs its line in SETTING_EXPECTED."""
+    constrained = {
+        name.upper()
+        for name, field in Settings.model_fields.items()
+        if field.metadata or "Literal" in str(field.annotation)
+    }
+    assert constrained <= set(m.SETTING_EXPECTED)

@@ -16,7 +16,12 @@ import numpy as np
 import pytest
 
 from openai_deals.retrieval.bm25 import SparseBM25
-from openai_deals.retrieval.store import content_key, load_index, save_index
+from openai_deals.retrieval.store import (
+    ForeignDirectoryError,
+    content_key,
+    load_index,
+    save_index,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,6 +76,36 @@ def test_replacing_keeps_only_the_new_version(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("v-")] == [
         _live_folder(tmp_path).name
     ]
+
+
+def test_non_empty_foreign_directory_is_refused_untouched(tmp_path):
+    """A directory with files the store did not write is refused before anything is written."""
+    (tmp_path / "v-important").mkdir()
+    (tmp_path / "v-important" / "notes.txt").write_text("x")
+    with pytest.raises(ForeignDirectoryError, match="not empty and was not created by"):
+        save_index(tmp_path, _arrays(), {}, key="k")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v-important"]
+    assert (tmp_path / "v-important" / "notes.txt").read_text() == "x"
+
+
+def test_clean_up_removes_only_versions_the_store_wrote(tmp_path):
+    """Folders added to the store's own directory later survive saves, even named like versions;
+    only versions with the store's marker (old ones, half-written ones) are removed."""
+    save_index(tmp_path, _arrays(1), {}, key="one")
+    old = _live_folder(tmp_path)
+    lookalike = tmp_path / "v-1700000000000000000-1-0123abcd"  # the generated name, no marker
+    for folder in (tmp_path / "v-important", lookalike):
+        folder.mkdir()
+        (folder / "notes.txt").write_text("x")
+    (tmp_path / "CURRENT.tmp-notes").write_text("x")
+    half_written = tmp_path / "v-1700000000000000001-2-4567cdef"
+    half_written.mkdir()
+    (half_written / ".openai-deals-version").write_text("")
+    save_index(tmp_path, _arrays(2), {}, key="two")
+    assert not old.exists() and not half_written.exists()
+    assert (tmp_path / "v-important" / "notes.txt").read_text() == "x"
+    assert (lookalike / "notes.txt").read_text() == "x"
+    assert (tmp_path / "CURRENT.tmp-notes").read_text() == "x"
 
 
 def test_missing_directory_returns_none(tmp_path, caplog):

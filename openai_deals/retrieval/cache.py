@@ -4,6 +4,11 @@ The cache key hashes everything the index depends on: every corpus file (name an
 retrieval parameters, and the source of the code that turns text into terms (analyzer, language
 data, clean-up, sentence splitting, index layout). Change any of them and the next start
 rebuilds; change nothing and every run reuses the cache.
+
+The store lives in a dedicated subfolder, ``<index_dir>/openai-deals-index/``, marked as its own
+(see ``store``): whatever else is in ``index_dir`` is never read, written or deleted. The
+sentence-vector and tokenizer caches of the engine live in that same folder
+(:func:`owned_cache_dir`), under names the store never touches.
 """
 
 from __future__ import annotations
@@ -19,8 +24,19 @@ from openai_deals.retrieval.index import Index, Params, build_index
 logger = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).resolve().parent
+#: The one folder inside ``index_dir`` that the index store owns.
+STORE_FOLDER = "openai-deals-index"
 # The code whose output is stored in the index.
-_INDEXING_CODE = ("analyzer.py", "clean.py", "ingest.py", "corpus.py", "index.py", "bm25.py")
+_INDEXING_CODE = (
+    "analyzer.py",
+    "clean.py",
+    "ingest.py",
+    "corpus.py",
+    "index.py",
+    "bm25.py",
+    "deals.py",  # the deals are stored with the index
+    "model.py",
+)
 
 
 def cache_key(corpus_dir: Path, params: Params) -> str:
@@ -46,6 +62,19 @@ class CacheSaveError(OSError):
         self.index_dir, self.reason = Path(index_dir), reason
 
 
+def store_dir(index_dir: Path) -> Path:
+    """The folder inside ``index_dir`` where the index store keeps its versions."""
+    return Path(index_dir) / STORE_FOLDER
+
+
+def owned_cache_dir(index_dir: Path) -> Path | None:
+    """Where the other caches of the index (sentence vectors, the parsed tokenizer) may be
+    kept: the store's folder once the store has claimed it (its marker is there), else None
+    (keep nothing on disk). Nothing is ever written in ``index_dir`` itself."""
+    folder = store_dir(index_dir)
+    return folder if (folder / store.STORE_MARKER).is_file() else None
+
+
 def load_or_build(
     corpus_dir: Path,
     index_dir: Path,
@@ -67,8 +96,9 @@ def load_or_build(
         CacheSaveError: with ``must_save``, the built index could not be saved.
     """
     key = cache_key(corpus_dir, params)
+    folder = store_dir(index_dir)
     if not rebuild:
-        loaded = store.load_index(index_dir, key)
+        loaded = store.load_index(folder, key)
         if loaded is not None:
             arrays, meta = loaded
             try:
@@ -76,13 +106,13 @@ def load_or_build(
             except (ValueError, KeyError, TypeError) as exc:
                 # Intact bytes but not the layout this code reads: never serve it, rebuild.
                 logger.warning(
-                    "Index cache %s has an unreadable layout (%s); rebuilding.", index_dir, exc
+                    "Index cache %s has an unreadable layout (%s); rebuilding.", folder, exc
                 )
     index = build_index(corpus_dir, params, n_process=n_process, progress=progress)
     try:
-        store.save_index(index_dir, *index.to_store(), key=key)
+        store.save_index(folder, *index.to_store(), key=key)
     except OSError as exc:
         if must_save:
             raise CacheSaveError(index_dir, exc.strerror or str(exc)) from exc
-        logger.warning("Could not save the index cache to %s (%s); continuing.", index_dir, exc)
+        logger.warning("Could not save the index cache to %s (%s); continuing.", folder, exc)
     return index, False

@@ -1,143 +1,123 @@
-"""The answering core: a built index and ``Engine.answer(question) -> Answer``.
+"""The answering core: ``Engine.answer(question) -> Answer``, wiring the stages.
 
-Retrieval model (measured on ../shared/eval/dev.jsonl, see the README):
-- every sentence is a BM25 document, scored with rank-bm25's ``BM25Okapi`` formula
-  (k1=0.9, b=0.5, epsilon=0: a term found in over half the sentences counts 0 instead of
-  being floored *up* to a quarter of the average idf — rank-bm25's default would make it
-  outweigh rarer terms), computed exactly by ``SparseBM25``;
-- a second, weaker field holds the sentence's context: its neighbours (±1 sentence, the
-  interviewer's question before an answer) and the article title. A sentence's score is
-  ``sentence + CONTEXT_WEIGHT * context``: the context helps a sentence that says "il" or
-  "cet accord" be found, but the sentence itself must carry the answer;
-- abstention: the best sentence (with its context) must cover at least MIN_COVERAGE of the
-  question's information, measured as the share of the query terms' idf that it contains
-  (a term absent from the corpus carries the highest idf, so "Bitcoin" or "Nvidia" in a
-  question that the corpus cannot answer weighs against answering).
+1. question analysis (:mod:`.query`): terms and their idf, names, dates, answer type,
+   spelling corrections;
+2. candidates (:mod:`.backend`): the best BM25 sentences, plus, with embeddings, the
+   sentences nearest the question's vector (:mod:`.embeddings`);
+3. reranking (:mod:`.rerank`): lexical and semantic evidence, one score;
+4. the decision (:mod:`.decide`): answer or abstain, one calibrated model;
+5. snippets and citations (:mod:`.snippets`).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from openai_deals.retrieval.analyzer import Analyzer, Token, default_analyzer
-from openai_deals.retrieval.cache import load_or_build
+from openai_deals.retrieval.analyzer import ANALYZER_VERSION, Analyzer, default_analyzer
+from openai_deals.retrieval.backend import SparseBackend
+from openai_deals.retrieval.cache import load_or_build, owned_cache_dir
+from openai_deals.retrieval.decide import LEXICAL, SEMANTIC, Decision, DecisionModel, features
+from openai_deals.retrieval.embeddings import Embedder, VectorCache, load_embedder
 from openai_deals.retrieval.index import Index, Params
-from openai_deals.retrieval.model import (
-    MAX_K,
-    MIN_K,
-    MONTHS_FR,
-    Answer,
-    Article,
-    Snippet,
-    Source,
-    Status,
+from openai_deals.retrieval.model import MAX_K, MIN_K, MONTHS_FR, Answer, Article, Status
+from openai_deals.retrieval.query import Query, QueryAnalyzer
+from openai_deals.retrieval.rerank import (
+    LEXICAL_WEIGHTS,
+    SEMANTIC_WEIGHTS,
+    Candidate,
+    Evidence,
+    Weights,
+    rank,
 )
-from openai_deals.retrieval.text import shorten
+from openai_deals.retrieval.snippets import MAX_SOURCES_PER_SNIPPET, make_snippets
 
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000  # enough for any real question; a pasted article stays cheap
-MAX_SNIPPET_CHARS = 350
-SHORT_SENTENCE_CHARS = 90  # a sentence shorter than this is shown with its next neighbour
-CANDIDATE_POOL = 100  # best BM25 sentences reranked and tested; room for merged duplicates
-MAX_SOURCES_PER_SNIPPET = 5  # a sentence syndicated in 60 articles cites the 5 best
-PROXIMITY_WINDOW = 2  # terms at most this far apart (after stop words) count as side by side
+CANDIDATE_POOL = 100  # best BM25 sentences reranked; room for merged duplicates
+SEMANTIC_POOL = 20  # nearest sentence vectors added to them (the "rescue")
 
-_NUMBER_QUESTION = re.compile(
-    r"\b(?:combien|quel(?:le)?s? (?:montant|somme|part|nombre|pourcentage)|how (?:much|many))\b",
-    re.IGNORECASE,
-)
-_DATE_QUESTION = re.compile(
-    r"\b(?:quand|depuis quand|en quelle année|à quelle date|when|what year)\b", re.IGNORECASE
-)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-_WORD = re.compile(r"[^\W\d_][\w-]*")
-# Capitalised words in a row, as one name: "Sam Altman", "Satya Nadella".
-_NAME_RUN = re.compile(r"\b[A-ZÀ-Ý][\w-]*(?: [A-ZÀ-Ý][\w-]*)*")
 _DATE_WORDS = (*MONTHS_FR, "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def _looks_like_name(surface: str, at_start: bool, analyzer: Analyzer) -> bool:
-    """A proper name or a model: digits ("GPT-3", "2019"), inner capitals ("OpenAI", "xAI"),
-    a capital inside the question, or a capital at its start on a non-dictionary word."""
-    if any(c.isdigit() for c in surface) or any(c.isupper() for c in surface[1:]):
-        return True
-    if surface[:1].isupper():
-        return not at_start or not analyzer.is_known_word(surface)
-    return False
-
-
-def answer_type(question: str) -> str | None:
-    """What the question asks for: "number" (combien…), "date" (quand…) or None."""
-    if _NUMBER_QUESTION.search(question):
-        return "number"
-    if _DATE_QUESTION.search(question):
-        return "date"
-    return None
-
-
-def _has_type(terms: Sequence[str], kind: str, date_terms: frozenset[str]) -> bool:
-    if kind == "number":
-        # An amount, not a year: "2019" answers "quand", not "combien".
-        return any(
-            (t[:1].isdigit() and not _YEAR.match(t)) or t in ("milliard", "million") for t in terms
-        )
-    return any(_YEAR.match(t) or t in date_terms for t in terms)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    index: int
-    score: float
-    coverage: float
-    terms: frozenset[str]
-
-
 class Engine:
-    """Answers questions from an :class:`Index`. Thread-safe: answering only reads."""
+    """Answers questions from an :class:`Index`. Thread-safe: answering only reads.
 
-    def __init__(self, index: Index, params: Params = Params(), analyzer: Analyzer | None = None):
+    Args:
+        index: the built index.
+        params: retrieval parameters (the index's, and the ranking weights).
+        embedder: the sentence embedder the ``vectors`` were made with, or None for the
+            lexical path alone.
+        vectors: one row per sentence of ``index`` (float16 or float32).
+        decision: the abstention model; by default the one fitted for this path.
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        params: Params = Params(),
+        analyzer: Analyzer | None = None,
+        *,
+        embedder: Embedder | None = None,
+        vectors: np.ndarray | None = None,
+        weights: Weights | None = None,
+        decision: DecisionModel | None = None,
+    ):
+        built_with = index.analyzer_version
+        if built_with is not None and built_with != ANALYZER_VERSION:
+            raise ValueError(
+                f"index built with analyzer {built_with}, this code has {ANALYZER_VERSION}"
+            )
+        if (embedder is None) != (vectors is None):
+            raise ValueError("embedder and vectors go together")
+        if vectors is not None and len(vectors) != len(index):
+            raise ValueError(f"{len(vectors)} vectors for {len(index)} sentences")
         self.index = index
         self.params = params
         self.analyzer = analyzer or default_analyzer()
-        self._answerable = ~index.heading
-        # article number → its terms, filled on demand (answers touch few articles)
-        self._article_terms_cache: dict[int, frozenset[str]] = {}
-        self._date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
-        self._topics: tuple[str, ...] | None = None
+        self.embedder = embedder
+        # float32 once: numpy has no fast float16 matrix product.
+        self._vectors = None if vectors is None else np.asarray(vectors, dtype=np.float32)
+        self.weights = weights or (SEMANTIC_WEIGHTS if embedder else LEXICAL_WEIGHTS)
+        self.decision = decision or (SEMANTIC if embedder else LEXICAL)
+        self.backend = SparseBackend(index, params)
+        date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
+        self._evidence = Evidence(index, self.analyzer, date_terms)
+        self._queries: QueryAnalyzer | None = None
 
     @property
     def articles(self) -> tuple[Article, ...]:
         """The articles the engine answers from, oldest first."""
         return tuple(sorted(self.index.articles, key=lambda a: (a.date, a.article_id)))
 
+    @property
+    def semantic(self) -> bool:
+        """True when sentence embeddings take part in ranking and deciding."""
+        return self.embedder is not None
+
     def topics(self, n: int = 5) -> tuple[str, ...]:
         """The names the most articles mention ("OpenAI", "Microsoft"…), most first: what
         the corpus is about, derived from it so that a new article's subject shows up."""
-        if self._topics is None:
-            seen: dict[str, set[int]] = {}
-            lower: set[str] = set()
-            for i in range(len(self.index)):
-                text = self.index.sentence(i).text
-                lower.update(w.lower() for w in _WORD.findall(text) if w[:1].islower())
-                article = int(self.index.article_of[i])
-                for match in _NAME_RUN.finditer(text):
-                    if match.start() > 0:  # a sentence's first word is capitalised anyway
-                        seen.setdefault(match.group(), set()).add(article)
-            names = [
-                w for w in seen if len(w) > 2 and not w.isupper() and w.lower() not in lower
-            ]
-            names.sort(key=lambda w: (-len(seen[w]), w))
-            self._topics = tuple(names)
-        return self._topics[:n]
+        return tuple(self.index.names[:n])
+
+    @property
+    def queries(self) -> QueryAnalyzer:
+        """The question analyzer for this corpus (built on first use: it reads the
+        corpus's names for spelling correction)."""
+        if self._queries is None:
+            names = {t for name in self.index.names for t in self.analyzer.terms(name)}
+            self._queries = QueryAnalyzer(
+                self.analyzer,
+                self.backend.doc_freq,
+                self.backend.n_docs,
+                self.index.vocabulary,
+                names,
+            )
+        return self._queries
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -149,162 +129,89 @@ class Engine:
         k = max(MIN_K, min(int(k), MAX_K))
         offset = max(0, int(offset))
         question = " ".join((question or "").split())
-        text = question[:MAX_QUESTION_CHARS]
-        tokens = self.analyzer.tokens(text)
-        query = list(dict.fromkeys(t.term for t in tokens))
-        if not query:
+        q = self.queries.analyse(question[:MAX_QUESTION_CHARS])
+        if not q.terms:
             return Answer(question, (), Status.NO_KEYWORDS)
-        weights, names = self._term_weights(text, tokens)
-        hits = self._relevant_hits(query, weights, names, answer_type(text))
-        if not hits:
+        ranked, decision = self.search(q)
+        if not decision.answer:
             return Answer(
-                question, (), Status.NOT_FOUND, terms=tuple(query), topics=self.topics()
+                question, (), Status.NOT_FOUND, terms=q.terms, topics=self.topics()
             )
-        groups = self._merge_duplicates(hits)
+        groups = self._merge_duplicates(self._followers(ranked))
         page = groups[offset : offset + k]
         if not page:
-            return Answer(question, (), Status.NO_MORE, terms=tuple(query))
+            return Answer(question, (), Status.NO_MORE, terms=q.terms)
+        shown = set(q.terms) | set(q.corrections)
         return Answer(
             question=question,
-            snippets=tuple(self._snippets(page, set(query))),
+            snippets=tuple(
+                make_snippets(
+                    self.index,
+                    self.analyzer,
+                    [[(c.index, c.score) for c in g] for g in page],
+                    shown,
+                    q.kind,
+                )
+            ),
             status=Status.ANSWERED,
             has_more=len(groups) > offset + k,
-            terms=tuple(query),
+            terms=q.terms,
         )
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        """Combined sentence + weighted context BM25 scores of every sentence."""
-        sent = self.index.sentence_field.scores(query)
-        ctx = self.index.context_field.scores(query)
-        return sent + self.params.context_weight * ctx
+    def search(self, q: Query) -> tuple[list[Candidate], Decision]:
+        """The ranked candidates for an analysed question, and the decision on the best."""
+        ranked = rank(self.candidates(q), self.weights, self.index.position)
+        return ranked, self.decide(q, ranked)
 
-    def _idf(self, term: str) -> float:
-        # Smoothed, always-positive idf (Lucene's): log(1 + (N - df + .5) / (df + .5)).
-        field_ = self.index.sentence_field
-        df = field_.doc_freq(term)
-        return math.log(1 + (field_.n_docs - df + 0.5) / (df + 0.5))
-
-    def _term_weights(self, text: str, tokens: Sequence[Token]) -> tuple[dict[str, float], set]:
-        """How much of the question's information each term carries, and which terms name
-        something (a company, a person, a model) rather than say what about it.
-
-        A term the corpus has never seen gets the highest idf when it looks like a name: the
-        corpus does not know what the question is about ("Nvidia", "Bitcoin", "Misérables").
-        A plain word the corpus happens not to use ("tourner") counts half as much.
-        """
-        unseen = self._idf("\0")
-        weights: dict[str, float] = {}
-        names: set[str] = set()
-        for token in tokens:
-            if token.term in weights:
-                continue
-            surface = text[token.start : token.end]
-            at_start = not text[: token.start].strip(" «\"'¿¡")
-            if _looks_like_name(surface, at_start, self.analyzer):
-                names.add(token.term)
-            field_ = self.index.sentence_field
-            if field_.doc_freq(token.term) or self.index.context_field.doc_freq(token.term):
-                weights[token.term] = self._idf(token.term)
-            elif token.term in names or not self.analyzer.is_known_word(surface):
-                weights[token.term] = unseen
-            else:
-                weights[token.term] = unseen / 2
-        return weights, names
-
-    def _relevant_hits(
-        self,
-        query: list[str],
-        weights: dict[str, float],
-        names: set[str],
-        kind: str | None,
-        pool: int = CANDIDATE_POOL,
-    ) -> list[_Hit]:
-        """The sentences that answer, best first; empty when none is relevant enough.
-
-        A sentence answers when (1) it holds at least one question term itself, (2) with its
-        neighbours it covers MIN_COVERAGE of the question's idf, (3) when the question
-        says something about its names ("salaire", "racheté", "investi"), it holds at least
-        one of those words: the right names in a sentence about something else do not answer;
-        and (4) its article mentions every name of the question ("Amazon" in "Combien Amazon
-        a-t-il investi dans Anthropic ?").
-        """
-        about = set(query) - names
-        scores = np.where(self._answerable, self.scores(query), 0.0)
-        candidates = np.flatnonzero(scores > 0)
-        if candidates.size == 0:
-            return []
-        if candidates.size > pool:
-            candidates = candidates[np.argpartition(-scores[candidates], pool)[:pool]]
-        total = sum(weights.values())
-        ranked: list[_Hit] = []
-        for i in candidates:
-            own = self.index.terms(int(i))
-            own_set = frozenset(own)
-            if not own_set.intersection(query):
-                continue  # found only through its neighbours: the neighbour is the answer
-            if about and not own_set.intersection(about):
-                continue
-            if names and not names <= self._article_terms(int(self.index.article_of[i])):
-                continue
-            covered = own_set | self._context_set(int(i))
-            coverage = sum(w for t, w in weights.items() if t in covered) / total
-            score = float(scores[i]) + self._proximity_bonus(own, query, weights)
-            if kind and _has_type(own, kind, self._date_terms):
-                score *= 1 + self.params.answer_type_bonus
-            if self.index.position[i] < 2:
-                # A news article's lede sums it up (the "lead" prior of news summarisation).
-                score *= 1 + self.params.lead_bonus
-            ranked.append(_Hit(int(i), score, coverage, own_set))
-        ranked.sort(key=lambda h: -h.score)
-        if not ranked or ranked[0].coverage < self.params.min_coverage:
-            return []
-        best = ranked[0].score
+    def candidates(self, q: Query) -> list[Candidate]:
+        """BM25's best sentences, plus the nearest by vector, with their evidence (unranked)."""
+        # A month or year is matched as a date (rerank's `dated`), not as a word: "novembre"
+        # in a sentence about November 2019 says nothing about November 2023.
+        words = [t for t in q.terms if t not in q.date_terms] or list(q.terms)
+        ids, bm25 = self.backend.candidates(words, CANDIDATE_POOL)
+        scores = dict(zip(ids.tolist(), bm25.tolist(), strict=True))
+        cosines: dict[int, float] = {}
+        if self._vectors is not None and self.embedder is not None:
+            sims = self._vectors @ self.embedder.query(q.text)
+            n = min(SEMANTIC_POOL, len(sims) - 1)
+            for i in np.argpartition(-sims, n)[: n + 1].tolist():
+                if not self.index.heading[i]:
+                    scores.setdefault(i, 0.0)
+            cosines = {i: float(sims[i]) for i in scores}
         return [
-            h
-            for h in ranked
-            if h.coverage >= self.params.min_coverage
-            and h.score >= self.params.follower_score_ratio * best
+            self._evidence.measure(
+                q, i, s, cosines.get(i, 0.0), self.params.window, self.weights.proximity
+            )
+            for i, s in scores.items()
         ]
 
-    def _proximity_bonus(
-        self, terms: Sequence[str], query: Sequence[str], weights: dict[str, float]
-    ) -> float:
-        """Reward query terms that stand next to each other in the sentence as in the
-        question ("PDG de Microsoft" for "CEO of Microsoft")."""
-        positions: dict[str, list[int]] = {}
-        for pos, term in enumerate(terms):
-            if term in weights:
-                positions.setdefault(term, []).append(pos)
-        bonus = 0.0
-        for a, b in itertools.pairwise(query):
-            pa, pb = positions.get(a), positions.get(b)
-            if pa and pb and min(abs(x - y) for x in pa for y in pb) <= PROXIMITY_WINDOW:
-                bonus += self.params.proximity_weight * (weights[a] + weights[b]) / 2
-        return bonus
-
-    def _article_terms(self, article: int) -> frozenset[str]:
-        terms = self._article_terms_cache.get(article)
-        if terms is None:
-            start, end = np.searchsorted(self.index.article_of, [article, article + 1])
-            terms = frozenset(
-                itertools.chain(
-                    self.analyzer.terms(self.index.articles[article].title),
-                    *(self.index.terms(j) for j in range(int(start), int(end))),
-                )
+    def decide(self, q: Query, ranked: list[Candidate]) -> Decision:
+        """Answer or abstain, from the evidence of the best-ranked candidate."""
+        if not ranked:
+            return Decision(False, 0.0, ())
+        best = ranked[0]
+        names_cos = 0.0
+        if self._vectors is not None and self.embedder is not None and q.names:
+            # Does the sentence say something about the question, not just about its names?
+            names_text = " ".join(
+                q.text[t.start : t.end] for t in self.analyzer.tokens(q.text) if t.term in q.names
             )
-            self._article_terms_cache[article] = terms
-        return terms
+            names_cos = float(self._vectors[best.index] @ self.embedder.query(names_text))
+        x = features(q, best, names_cos, max(c.cosine for c in ranked))
+        p = self.decision.probability(x)
+        return Decision(p >= self.decision.threshold, p, x)
 
-    def _context_set(self, i: int) -> set[str]:
-        out: set[str] = set()
-        for delta in range(-self.params.window, self.params.window + 1):
-            j = self.index.neighbour(i, delta)
-            if j is not None:
-                out.update(self.index.terms(j))
-        return out
+    def _followers(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best sentence and those close enough behind it to be worth showing."""
+        best = ranked[0].score
+        return [
+            c
+            for c in ranked
+            if c.score >= self.params.follower_score_ratio * best and (c.own_hit or c.cosine)
+        ]
 
-    def _merge_duplicates(self, hits: list[_Hit]) -> list[list[_Hit]]:
-        groups: list[list[_Hit]] = []
+    def _merge_duplicates(self, hits: list[Candidate]) -> list[list[Candidate]]:
+        groups: list[list[Candidate]] = []
         for hit in hits:
             for group in groups:
                 head = group[0]
@@ -320,77 +227,52 @@ class Engine:
                 groups.append([hit])
         return groups
 
-    def _snippets(self, page: list[list[_Hit]], query: set[str]) -> list[Snippet]:
-        citation_of: dict[str, int] = {}
-        snippets = []
-        for group in page:
-            sources = []
-            for hit in group:
-                article = self.index.article(hit.index)
-                number = citation_of.setdefault(article.article_id, len(citation_of) + 1)
-                sources.append(
-                    Source(article.article_id, article.title, article.date, article.source, number)
-                )
-            head = group[0]
-            text, ids = self._snippet_text(head.index, query)
-            snippets.append(
-                Snippet(
-                    text=text,
-                    sentence_ids=tuple(ids)
-                    + tuple(self.index.sentence(h.index).sid for h in group[1:]),
-                    sources=tuple(sources),
-                    score=round(head.score, 4),
-                    highlights=self._highlights(text, query),
-                )
-            )
-        return snippets
-
-    def _snippet_text(self, i: int, query: set[str]) -> tuple[str, list[str]]:
-        sentence = self.index.sentence(i)
-        text, ids = sentence.text, [sentence.sid]
-        if len(text) < SHORT_SENTENCE_CHARS:
-            j = self.index.neighbour(i, 1)
-            if j is not None:
-                nxt = self.index.sentence(j)
-                joined = f"{text} {nxt.text}"
-                if (
-                    nxt.paragraph == sentence.paragraph
-                    and not nxt.heading
-                    and len(joined) <= MAX_SNIPPET_CHARS
-                ):
-                    text, ids = joined, [*ids, nxt.sid]
-        return shorten(text, MAX_SNIPPET_CHARS, self._highlights(text, query)), ids
-
-    def _highlights(self, text: str, query: set[str]) -> tuple[tuple[int, int], ...]:
-        spans: list[tuple[int, int]] = []
-        for token in self.analyzer.tokens(text):
-            if token.term in query:
-                if spans and spans[-1][1] >= token.start:
-                    spans[-1] = (spans[-1][0], max(spans[-1][1], token.end))
-                else:
-                    spans.append((token.start, token.end))
-        return tuple(spans)
-
 
 def load_engine(
     corpus_dir: Path,
     index_dir: Path,
     params: Params = Params(),
     *,
+    embeddings: str = "use",
     rebuild: bool = False,
     n_process: int = 1,
-    progress=None,
+    progress: Callable[[], None] | None = None,
+    embed_progress: Callable[[int, int], None] | None = None,
+    must_save: bool = False,
 ) -> Engine:
     """Load the cached index of ``corpus_dir`` from ``index_dir`` (building it if it is
-    missing or stale) and return an Engine over it."""
+    missing or stale), embed its sentences (only those not cached yet) with the
+    ``embeddings`` model ("use", "e5" or "none"), and return an Engine over them.
+
+    Raises:
+        CacheSaveError: with ``must_save``, a built index could not be saved
+            (see ``cache.load_or_build``).
+    """
     index, cached = load_or_build(
-        corpus_dir, index_dir, params, rebuild=rebuild, n_process=n_process, progress=progress
+        corpus_dir,
+        index_dir,
+        params,
+        rebuild=rebuild,
+        n_process=n_process,
+        progress=progress,
+        must_save=must_save,
     )
+    # The vector and tokenizer caches go in the store's own folder, never in index_dir itself
+    # (a pickle is only ever read back from a folder openai-deals owns).
+    cache_dir = owned_cache_dir(index_dir)
+    embedder = load_embedder(embeddings, cache_dir)
+    vectors = None
+    if embedder is not None:
+        cache = VectorCache(cache_dir, embedder)
+        vectors = cache.vectors([index.text(i) for i in range(len(index))], embed_progress)
+        if cache.embedded:
+            logger.info("Embedded %d new sentences with %s", cache.embedded, embedder.name)
     logger.info(
-        "Index %s: %d sentences from %d articles (%s)",
+        "Index %s: %d sentences from %d articles (%s, embeddings %s)",
         index_dir,
         len(index),
         len(index.articles),
         "cache" if cached else "built",
+        embedder.name if embedder else "off",
     )
-    return Engine(index, params)
+    return Engine(index, params, embedder=embedder, vectors=vectors)

@@ -32,7 +32,7 @@ class EvalReport:
         return asdict(self)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
     return " ".join(text.split())
@@ -65,7 +65,7 @@ def evaluate(engine: Engine, items: list[dict], k: int = 5) -> EvalReport:
     for item in items:
         answer = engine.answer(item["question"], k=k)
         lengths.extend(len(s.text) for s in answer.snippets[:3])
-        gold = [_fold(g) for g in item.get("answers", [])]
+        gold = [fold(g) for g in item.get("answers", [])]
         if not gold:
             abstained_ok += answer.abstained
             continue
@@ -76,7 +76,7 @@ def evaluate(engine: Engine, items: list[dict], k: int = 5) -> EvalReport:
             (
                 r
                 for r, s in enumerate(answer.snippets, start=1)
-                if any(g in _fold(s.text) for g in gold)
+                if any(g in fold(s.text) for g in gold)
             ),
             None,
         )

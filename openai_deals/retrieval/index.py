@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,8 +26,9 @@ from openai_deals.retrieval.corpus import (
     Issue,
     read_corpus,
 )
+from openai_deals.retrieval.deals import deals_from_json, deals_to_json, extract_deals
 from openai_deals.retrieval.ingest import Sentence, split_articles
-from openai_deals.retrieval.model import Article
+from openai_deals.retrieval.model import Article, Deal
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +41,10 @@ class Params:
     k1: float = 0.9
     b: float = 0.5
     epsilon: float = 0.0
-    context_weight: float = 0.2
-    window: int = 1
-    min_coverage: float = 0.5  # share of the question's idf the best sentence must cover
-    follower_score_ratio: float = 0.5  # later snippets need this share of the best score
-    proximity_weight: float = 0.5  # per pair of question terms found side by side
-    answer_type_bonus: float = 0.3  # "combien" → an amount, "quand" → a date
+    context_weight: float = 0.2  # weight of the context field (neighbours, title)
+    window: int = 1  # neighbours on each side that make a sentence's context
+    follower_score_ratio: float = 0.3  # later snippets need this share of the best score
     duplicate_jaccard: float = 0.6  # term-set overlap above which two sentences are one
-    lead_bonus: float = 0.2  # for the first two sentences of an article (the lede)
 
     def index_key(self) -> str:
         """What the built index depends on besides the corpus and the code."""
@@ -71,6 +69,13 @@ class Index:
         self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
         self.problems = [CorpusProblem.from_dict(p) for p in meta.get("problems", [])]
         self.vocabulary: list[str] = meta["vocabulary"]
+        # The analyzer that made the terms: a question must be analysed by the same one.
+        self.analyzer_version: str | None = meta.get("analyzer")
+        # Proper names, the ones most articles mention first (``corpus_names``).
+        self.names: list[str] = list(meta.get("names", []))
+        # Read once at build time (spaCy's tagger and NER are slow) and stored in the
+        # metadata; absent only from the provisional index the build reads them from.
+        self.deals: tuple[Deal, ...] = deals_from_json(meta["deals"]) if "deals" in meta else ()
         self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
         self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
         self.article_of = arrays["article"]
@@ -116,6 +121,28 @@ class Index:
     def to_store(self) -> tuple[dict[str, np.ndarray], dict]:
         """The arrays and JSON metadata this index was made from, for ``retrieval.store``."""
         return dict(self._a), self._meta
+
+
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+# Capitalised words in a row, as one name: "Sam Altman", "Satya Nadella".
+_NAME_RUN = re.compile(r"\b[A-ZÀ-Ý][\w-]*(?: [A-ZÀ-Ý][\w-]*)*")
+_MAX_NAMES = 2000  # enough for spelling correction; the abstention message shows five
+
+
+def corpus_names(sentences: Iterable[str], article_of: Sequence[int]) -> list[str]:
+    """The proper names of the corpus ("OpenAI", "Sam Altman"), the ones most articles
+    mention first: capitalised words inside a sentence that the corpus never writes in
+    lower case (so "Le" or "Microsoft" at a sentence start does not count twice)."""
+    seen: dict[str, set[int]] = {}
+    lower: set[str] = set()
+    for text, article in zip(sentences, article_of, strict=True):
+        lower.update(w.lower() for w in _WORD.findall(text) if w[:1].islower())
+        for match in _NAME_RUN.finditer(text):
+            if match.start() > 0:  # a sentence's first word is capitalised anyway
+                seen.setdefault(match.group(), set()).add(article)
+    names = [w for w in seen if len(w) > 2 and not w.isupper() and w.lower() not in lower]
+    names.sort(key=lambda w: (-len(seen[w]), w))
+    return names[:_MAX_NAMES]
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
@@ -239,5 +266,9 @@ def build_index(
         "articles": [asdict(a) for a in articles],
         "problems": [p.as_dict() for p in problems],
         "vocabulary": list(vocab),
+        "analyzer": ANALYZER_VERSION,
+        "names": corpus_names((s.text for s in sentences), article_of),
     }
+    # The deals are read from the built index's sentences and stored with it.
+    meta["deals"] = deals_to_json(extract_deals(Index(arrays, meta)))
     return Index(arrays, meta)

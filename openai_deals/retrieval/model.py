@@ -100,6 +100,9 @@ class Snippet:
     sources: tuple[Source, ...]
     score: float
     highlights: tuple[tuple[int, int], ...] = ()
+    # The part of ``text`` that answers the question's type (the amount for "combien", the
+    # date for "quand", the person for "qui", the licence), when there is one.
+    answer_span: tuple[int, int] | None = None
 
     @property
     def primary(self) -> Source:
@@ -134,3 +137,128 @@ class Answer:
     @property
     def abstained(self) -> bool:
         return self.status is not Status.ANSWERED
+
+
+# -- Deals: who invested what in whom, as the articles report it ------------------------------
+
+
+class DealKind(str, Enum):
+    """What a deal term is about. Surfaces word each kind (``openai_deals.messages``)."""
+
+    INVESTMENT = "investment"
+    STAKE = "stake"
+    VALUATION = "valuation"
+    PROFIT_SHARE = "profit_share"
+    LICENCE = "licence"
+    CLOUD = "cloud_exclusivity"
+    HIRE = "hire"
+    RELEASE = "release"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount as the sentence writes it and as a number.
+
+    ``value`` is in ``unit``: "USD" or "EUR" for money (1e9 for "1 milliard de dollars"),
+    "share" for a share of a whole (0.10 for "10 %", 0.75 for "les trois quarts").
+    ``qualifier`` says how the text bounds it: "" (exactly), "about", "at_least" ("plusieurs
+    milliards": 2e9 at least), "more_than", "less_than", "up_to".
+    """
+
+    text: str
+    value: float
+    unit: str
+    qualifier: str = ""
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit != "share"
+
+
+@dataclass(frozen=True)
+class DealTerm:
+    """One thing a deal gives: an investment of an amount, a stake, a licence on a product…
+
+    ``subject`` names what is licensed, released or who is hired ("GPT-3", "Sam Altman").
+    """
+
+    kind: DealKind
+    amount: Amount | None = None
+    subject: str = ""
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class DealDate:
+    """When a deal happened: an ISO year or month, or a period from ``start`` to ``end``.
+
+    ``stated`` holds the sentence's own words for it ("juillet 2019", "entre 2019 et début
+    2023"); it is empty when the date is the article's.
+    """
+
+    start: str
+    end: str = ""
+    stated: str = ""
+
+    @property
+    def year(self) -> int:
+        return int(self.start[:4])
+
+    @property
+    def label(self) -> str:
+        """French: "juillet 2019", "2019 – 2023"."""
+        if self.end and self.end[:4] != self.start[:4]:
+            return f"{month_label_fr(self.start)} – {month_label_fr(self.end)}"
+        return month_label_fr(self.start)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A sentence a deal is read from, with the article it comes from."""
+
+    sentence_id: str
+    text: str
+    article_id: str
+    title: str
+    date: str
+    source: str
+
+    @property
+    def date_label(self) -> str:
+        return month_label_fr(self.date)
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A deal or milestone the articles report, merged across the articles that report it.
+
+    ``parties`` are normalised names; for money the giver comes first ("Microsoft",
+    "OpenAI"). ``reported`` is True when the articles only report it as hearsay ("aurait",
+    "selon certaines rumeurs", "des sources ont rapporté"); ``attribution`` names the sources
+    they credit ("New York Times"). ``notes`` are the sentence's own precisions
+    ("environ la moitié sous forme de crédits Azure").
+    """
+
+    parties: tuple[str, ...]
+    terms: tuple[DealTerm, ...]
+    date: DealDate
+    reported: bool
+    citations: tuple[Citation, ...]
+    attribution: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> DealKind:
+        return self.terms[0].kind
+
+    @property
+    def partnership(self) -> frozenset[str]:
+        return frozenset(self.parties)
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """The deals between the same parties, oldest first: one lane of the timeline."""
+
+    parties: tuple[str, ...]
+    deals: tuple[Deal, ...]

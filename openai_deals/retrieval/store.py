@@ -2,9 +2,17 @@
 
 Layout of ``directory``::
 
+    .openai-deals-index      marker: this folder is the store's own (written when it claims it)
     CURRENT                  name of the live version, e.g. "v-1732345678123456789-4242-9f3a"
-    v-<time>-<pid>-<rand>/   one complete version: <name>.npy per array + manifest.json
+    v-<time>-<pid>-<rand>/   one complete version: <name>.npy per array + manifest.json, and
+                             the marker .openai-deals-version, written first
     .lock                    writers hold an exclusive flock on it (POSIX) while saving
+
+**The store deletes only what it can prove it wrote.** It writes into a directory only if the
+directory is new, empty, or carries the store's marker; anything else is refused
+(:class:`ForeignDirectoryError`) before a byte is written. Clean-up removes only version
+folders with the exact generated name *and* the version marker inside, in a marked directory:
+a user's ``v-important/`` next to them is never touched.
 
 ``manifest.json`` records the store format version, the caller's cache key (a content hash of
 corpus, analyzer version and parameters: see :func:`content_key`), the caller's metadata and,
@@ -56,7 +64,7 @@ try:  # POSIX only; without it concurrent writers are not serialised (each still
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FORMAT_VERSION", "content_key", "load_index", "save_index"]
+__all__ = ["FORMAT_VERSION", "ForeignDirectoryError", "content_key", "load_index", "save_index"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +75,20 @@ _CURRENT = "CURRENT"
 _MANIFEST = "manifest.json"
 _LOCK = ".lock"
 _VERSION_PREFIX = "v-"
+# Exactly the names save_index generates: v-<time_ns>-<pid>-<8 hex digits>.
+_VERSION_NAME = re.compile(r"^v-[0-9]+-[0-9]+-[0-9a-f]{8}$")
+STORE_MARKER = ".openai-deals-index"
+VERSION_MARKER = ".openai-deals-version"
+_MARKER_TEXT = (
+    b"This folder is an index cache written by openai-deals; it may delete what it wrote here.\n"
+)
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,100}$")
 _MMAP_THRESHOLD = 1 << 20  # bytes; smaller arrays are read into memory
 _CHUNK = 16 << 20
+
+
+class ForeignDirectoryError(OSError):
+    """The directory holds files the store did not write: it refuses to write (or delete) there."""
 
 
 def content_key(*parts: bytes | str | os.PathLike[str]) -> str:
@@ -119,6 +138,7 @@ def save_index(
     Raises:
         ValueError: a bad array name, an object/structured array, or an empty key.
         TypeError: ``meta`` is not JSON-serialisable.
+        ForeignDirectoryError: ``directory`` exists, is not empty and has no store marker.
         OSError: the directory cannot be written (nothing live is changed then).
     """
     if not isinstance(key, str) or not key:
@@ -130,7 +150,7 @@ def save_index(
             raise ValueError(f"array {name!r} must be a plain numeric numpy array")
     meta_json = json.loads(json.dumps(meta))  # fails early, and keeps a private copy
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    _claim(directory)
 
     with _writer_lock(directory):
         version = f"{_VERSION_PREFIX}{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -138,6 +158,7 @@ def save_index(
         target.mkdir()
         installed = False
         try:
+            _write_durably(target / VERSION_MARKER, _MARKER_TEXT)
             files = {}
             for name, array in arrays.items():
                 path = target / f"{name}.npy"
@@ -169,13 +190,43 @@ def save_index(
             if not installed:  # once CURRENT names it, the new version is the live one
                 shutil.rmtree(target, ignore_errors=True)
             raise
-        # Holding the lock, no other writer is mid-save: every other version is garbage
-        # (older live ones, or ones left by a killed writer).
+        # Holding the lock, no other writer is mid-save: every other version this store wrote
+        # is garbage (older live ones, or ones left by a killed writer).
         for child in directory.iterdir():
-            if child.name.startswith(_VERSION_PREFIX) and child.name != version:
+            if child.name != version and _is_own_version(child):
                 shutil.rmtree(child, ignore_errors=True)
-            elif child.name.startswith(f"{_CURRENT}.tmp-"):
+            elif re.fullmatch(rf"{_CURRENT}\.tmp-[0-9]+", child.name) and child.is_file():
                 child.unlink(missing_ok=True)
+
+
+def _claim(directory: Path) -> None:
+    """Make ``directory`` the store's own, or refuse it if it holds anything else."""
+    marker = directory / STORE_MARKER
+    if marker.is_file():
+        return
+    if directory.exists() and not directory.is_dir():
+        raise ForeignDirectoryError(f"index cache {directory} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    if marker.is_file():  # another writer claimed it meanwhile
+        return
+    if any(directory.iterdir()):
+        raise ForeignDirectoryError(
+            f"refusing to write the index cache into {directory}: it is not empty and was not "
+            f"created by openai-deals (no {STORE_MARKER} file); choose an empty or new folder"
+        )
+    _write_durably(marker, _MARKER_TEXT)
+    _fsync_directory(directory)
+
+
+def _is_own_version(path: Path) -> bool:
+    # A version folder this store wrote: its generated name, and its marker inside (written
+    # before anything else, so even a half-written version carries it).
+    return (
+        _VERSION_NAME.match(path.name) is not None
+        and not path.is_symlink()
+        and path.is_dir()
+        and (path / VERSION_MARKER).is_file()
+    )
 
 
 def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] | None:

@@ -1,4 +1,5 @@
-"""Cutting text to a length: the one ``shorten`` every surface and the engine use."""
+"""Text helpers every surface and the engine share: the one ``shorten`` (cutting text to a
+length) and ``strip_invisible`` (dropping control and bidi characters)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,17 @@ import re
 from collections.abc import Sequence
 
 ELLIPSIS = "…"
+
+# Control characters (C0 but tab and newline, DEL, C1) and Unicode's bidirectional controls
+# (marks, embeddings, overrides such as U+202E, isolates): invisible, they can garble a
+# terminal or make a message read backwards, so nothing from people or articles keeps them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove control characters (tab and newline excepted) and bidi controls from ``text``."""
+    return _INVISIBLE.sub("", text)
+
 
 _CLOSING = re.compile(r"[\s,;:–-]+$")
 

@@ -1,8 +1,13 @@
-"""What the listeners share: the engine, the page size, and safe ways to talk back to Slack.
+"""What the listeners share: the engine, the answer pool, and safe ways to talk back to Slack.
 
-Handlers stay a few lines long; everything that can fail (the engine, a Slack call, a
-``response_url``) fails here, is logged with its context, and leaves the person a polite
-French message wherever one can still be delivered. Nothing ever shows a stack trace in Slack.
+Every listener acknowledges at once and leaves its work to the answer pool
+(:meth:`Answerer.acknowledge_then`), so the acknowledgement never waits on Slack or on the
+engine. The one exception is a reply already known when the request arrives (the deals
+timeline, the articles and the help of ``/openai-deals``, rendered from data held in memory):
+it is the acknowledgement itself. Everything that can fail (the engine, a Slack call, a
+``response_url``) fails in the work, is logged with its context, and leaves the person a
+polite French message wherever one can still be delivered. Nothing ever shows a stack trace
+in Slack.
 """
 
 from __future__ import annotations
@@ -12,21 +17,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
+from slack_sdk.webhook import WebhookClient
 
 from openai_deals import messages as m
 from openai_deals.questions import is_help_request
 from openai_deals.retrieval.model import Answer, Article
+from openai_deals.retrieval.overview import Overview
+from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
-from openai_deals.slack.dedup import SeenKeys
+from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
+from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.render import Message, render_answer, render_help, render_notice
+from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 
 logger = logging.getLogger(__name__)
 
 # What a failed Slack call can raise: an API error (ok=false, HTTP 4xx/5xx), a client-side
 # error of slack_sdk, a network error, or a body that is not JSON (an HTML error page).
 SLACK_CALL_ERRORS = (SlackClientError, OSError, ValueError)
+
+LOG_TEXT_MAX_CHARS = 300  # questions and answers in logs: enough to recognise, never a flood
+
+#: Work done after the acknowledgement: ``work(body, client, context)``.
+Work = Callable[[dict, WebClient, BoltContext], None]
+#: A reply known at once (``at_once(body)``): the acknowledgement's keyword arguments, or None
+#: when the request needs the work. It must never wait on Slack or on the engine.
+AtOnce = Callable[[dict], "dict | None"]
 
 
 class AnswerEngine(Protocol):
@@ -38,13 +57,77 @@ class AnswerEngine(Protocol):
     def articles(self) -> tuple[Article, ...]: ...
 
 
+def for_log(text: str, limit: int = LOG_TEXT_MAX_CHARS) -> str:
+    """Text from people (or answers) as it goes into a log line: quoted, escaped, capped."""
+    return repr(shorten(text, limit))
+
+
 @dataclass
 class Answerer:
     """The bot's services, handed to every listener by ``register``."""
 
     engine: AnswerEngine
     k: int = 3
-    seen: SeenKeys = field(default_factory=SeenKeys)
+    seen: DuplicateMemory = field(default_factory=SeenKeys)
+    pool: AnswerPool = field(default_factory=lambda: AnswerPool(workers=4, backlog=100))
+    timeout: float = 10.0  # seconds, for response_url posts
+    retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
+    overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
+
+    # -- acknowledge first ---------------------------------------------------------------
+
+    def acknowledge_then(
+        self, work: Work, *, busy: str | None = None, at_once: AtOnce | None = None
+    ) -> Callable[..., object]:
+        """A Bolt listener that acknowledges at once and runs ``work`` on the answer pool.
+
+        When the pool's backlog is full the request is refused quickly instead: a slash
+        command is acknowledged with ``busy`` (shown to the person only); anything else gets
+        HTTP 503, and Slack delivers it again later (events after 1 and 5 minutes; Socket Mode
+        redelivers an envelope that was not acknowledged).
+
+        ``at_once``, if given, is asked first: a reply it returns is the acknowledgement
+        itself (a slash command's immediate response) and nothing goes to the pool, so such
+        replies are never refused as busy. If it fails (a bug), the error is logged and the
+        person gets ``ANSWER_FAILED``, shown to them only.
+        """
+
+        def acknowledge(
+            ack: Ack, body: dict, client: WebClient, context: BoltContext
+        ) -> BoltResponse | None:
+            if at_once is not None:
+                try:
+                    reply = at_once(body)
+                except Exception as error:
+                    log_unexpected_error(error, body)
+                    notice = render_notice(m.ANSWER_FAILED)
+                    reply = {"response_type": "ephemeral", **notice.as_kwargs()}
+                if reply is not None:
+                    ack(**reply)
+                    return None
+            if self.pool.submit(self._run, work, body, client, context):
+                ack()
+                return None
+            logger.warning(
+                "Answer backlog full (%d waiting or running): refusing a %s request",
+                self.pool.backlog,
+                body.get("type") or body.get("command") or "Slack",
+            )
+            if busy is not None:
+                ack(response_type="ephemeral", text=busy)
+                return None
+            return BoltResponse(status=503, body="")
+
+        acknowledge.__name__ = f"acknowledge_{work.__name__}"  # Bolt logs listener names
+        return acknowledge
+
+    def _run(self, work: Work, body: dict, client: WebClient, context: BoltContext) -> None:
+        try:
+            work(body, client, context)
+        except Exception as error:
+            log_unexpected_error(error, body)
+
+    # -- answering -----------------------------------------------------------------------
 
     def render(self, ref: AnswerRef, where: dict) -> Message:
         """Answer ``ref`` and render it; on any failure, log and return an apology instead.
@@ -57,15 +140,15 @@ class Answerer:
             message = render_answer(answer, ref, self.k)
         except Exception:
             logger.exception(
-                "Could not answer (question=%r, offset=%d, %s)",
-                ref.question,
+                "Could not answer (question=%s, offset=%d, %s)",
+                for_log(ref.question),
                 ref.offset,
                 _fmt(where),
             )
             return render_notice(m.ANSWER_FAILED)
         logger.info(
-            "Answered (question=%r, offset=%d, snippets=%d, abstained=%s, %s)",
-            ref.question,
+            "Answered (question=%s, offset=%d, snippets=%d, abstained=%s, %s)",
+            for_log(ref.question),
             ref.offset,
             len(answer.snippets),
             answer.abstained,
@@ -81,25 +164,70 @@ class Answerer:
         ts: str,
         thread_ts: str | None,
         question: str,
+        user: str | None,
         event_id: str | None,
     ) -> None:
         """Answer a message (mention or DM) once, in ``thread_ts`` or at top level if None.
 
-        ``event_id`` and ``(channel, ts)`` are remembered: a Slack retry, or the same message
-        arriving as both a mention and a DM, is answered only the first time.
+        The message (``channel``, ``ts``) is remembered (see ``dedup``): a Slack retry, or the
+        same message arriving as both a mention and a DM, is answered only the first time.
+        If Slack finally refuses the answer, ``user`` is told so, in a message only they see.
         """
         where = {"channel": channel, "ts": ts, "event_id": event_id}
-        keys: list[tuple[str, ...]] = [("message", channel, ts)]
-        if event_id:
-            keys.append(("event", event_id))
-        if not self.seen.first_time(*keys):
+        if self.seen.seen_before(message_key(channel, ts)):
             logger.info("Already answered, ignoring the repeat (%s)", _fmt(where))
             return
         if is_help_request(question):
             message = render_help()
         else:
             message = self.render(AnswerRef(question, 0, Surface.THREAD), where)
-        post_message(client, message, channel=channel, thread_ts=thread_ts, question=question)
+        outcome = post_message(
+            client, message, channel=channel, thread_ts=thread_ts, question=question
+        )
+        if outcome is False and user:
+            tell_privately(client, m.SLACK_FAILED, channel=channel, user=user, thread_ts=thread_ts)
+
+    def respond(self, response_url: str | None, where: dict, **kwargs: object) -> bool:
+        """Post to an interaction's ``response_url`` (retrying transient failures); log, never
+        raise, when that fails.
+
+        Returns:
+            False if Slack surely did not get it; True if it did (or may have: a timeout after
+            the request was sent is not retried, so as not to post twice).
+        """
+        if not response_url:
+            logger.error("No response_url to answer on (%s)", _fmt(where))
+            return False
+        webhook = WebhookClient(
+            url=response_url,
+            timeout=self.timeout,
+            retry_handlers=retry_handlers(self.retry_backoff),
+        )
+        text = str(kwargs.get("text", ""))
+        try:
+            response = webhook.send_dict(kwargs)
+        except SLACK_CALL_ERRORS as exc:
+            if may_have_been_delivered(exc):
+                logger.warning(
+                    "response_url post may have been delivered, not retried (%s: %s; %s, text=%s)",
+                    type(exc).__name__,
+                    exc,
+                    _fmt(where),
+                    for_log(text),
+                )
+                return True
+            logger.exception("response_url post failed (%s, text=%s)", _fmt(where), for_log(text))
+            return False
+        if response.status_code != 200:
+            logger.error(
+                "response_url post refused: HTTP %s %s (%s, text=%s)",
+                response.status_code,
+                for_log(str(response.body or ""), 100),
+                _fmt(where),
+                for_log(text),
+            )
+            return False
+        return True
 
 
 def post_message(
@@ -109,55 +237,67 @@ def post_message(
     channel: str,
     thread_ts: str | None = None,
     question: str = "",
-) -> bool:
+) -> bool | None:
     """``chat.postMessage``; on failure log the error with the message's context and text.
 
     Returns:
-        True if Slack accepted the message.
+        True if Slack accepted the message, False if it surely did not (after the retries of
+        ``retries``), None if it may have (the answer timed out after the request was sent).
     """
     try:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message.as_kwargs())
         return True
     except SLACK_CALL_ERRORS as exc:
+        if may_have_been_delivered(exc):
+            logger.warning(
+                "chat.postMessage may have been posted, not retried (%s: %s; channel=%s, "
+                "thread_ts=%s, question=%s)",
+                type(exc).__name__,
+                exc,
+                channel,
+                thread_ts,
+                for_log(question),
+            )
+            return None
         logger.exception(
-            "chat.postMessage failed: %s (channel=%s, thread_ts=%s, question=%r, text=%r)",
+            "chat.postMessage failed: %s (channel=%s, thread_ts=%s, question=%s, text=%s)",
             slack_error(exc),
             channel,
             thread_ts,
-            question,
-            message.text,
+            for_log(question),
+            for_log(message.text),
         )
         return False
 
 
-def safe_respond(respond: Callable[..., object], where: dict, **kwargs: object) -> bool:
-    """Post to the interaction's ``response_url``; log (never raise) when that fails."""
+def tell_privately(
+    client: WebClient, text: str, *, channel: str, user: str, thread_ts: str | None = None
+) -> bool:
+    """An ephemeral notice to ``user`` (``chat.postEphemeral``); log, never raise, on failure."""
     try:
-        response = respond(**kwargs)
-    except SLACK_CALL_ERRORS:
-        logger.exception("response_url post failed (%s, text=%r)", _fmt(where), kwargs.get("text"))
-        return False
-    status = getattr(response, "status_code", 200)
-    if status != 200:
+        client.chat_postEphemeral(
+            channel=channel, user=user, thread_ts=thread_ts, **render_notice(text).as_kwargs()
+        )
+        return True
+    except SLACK_CALL_ERRORS as exc:
         logger.error(
-            "response_url post refused: HTTP %s %s (%s, text=%r)",
-            status,
-            getattr(response, "body", ""),
-            _fmt(where),
-            kwargs.get("text"),
+            "Could not tell the person either: chat.postEphemeral failed: %s (channel=%s, user=%s)",
+            slack_error(exc),
+            channel,
+            user,
         )
         return False
-    return True
 
 
-def read_button(action: dict, respond: Callable[..., object], where: dict) -> AnswerRef | None:
-    """Decode a clicked button's value; if it is not one of ours, say so to the clicker."""
+def read_button(answerer: Answerer, body: dict, where: dict) -> AnswerRef | None:
+    """Decode the clicked button's value; if it is not one of ours, say so to the clicker."""
+    action = (body.get("actions") or [{}])[0]
     try:
         return AnswerRef.decode(action.get("value", ""))
     except InvalidButtonValue:
         logger.warning("Unreadable button value, ignored (%s)", _fmt(where), exc_info=True)
-        safe_respond(
-            respond,
+        answerer.respond(
+            body.get("response_url"),
             where,
             response_type="ephemeral",
             replace_original=False,
@@ -171,10 +311,26 @@ def slack_error(exc: BaseException) -> str:
     response = getattr(exc, "response", None)
     if response is not None:
         try:
-            return str(response.get("error") or f"HTTP {response.status_code}")
+            error = str(response.get("error") or "")
+            # slack_sdk puts its own sentence there for a body that is not JSON: say HTTP nnn.
+            return error if error.isidentifier() else f"HTTP {response.status_code}"
         except (AttributeError, TypeError):
             pass
     return type(exc).__name__
+
+
+def log_unexpected_error(error: Exception, body: dict) -> None:
+    """Last resort for an error no listener expected: log it with what Slack sent."""
+    event = body.get("event") or {}
+    logger.error(
+        "Unhandled error (type=%s, event=%s, channel=%s, ts=%s, command=%s)",
+        body.get("type"),
+        event.get("type"),
+        event.get("channel") or (body.get("channel") or {}).get("id") or body.get("channel_id"),
+        event.get("ts"),
+        body.get("command"),
+        exc_info=error,
+    )
 
 
 def _fmt(where: dict) -> str:

@@ -6,37 +6,68 @@ import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
-from openai_deals.slack.answerer import AnswerEngine, Answerer
-from openai_deals.slack.dedup import SeenKeys
+from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
+from openai_deals.slack.dedup import DuplicateMemory, SeenKeys
 from openai_deals.slack.listeners import register_listeners
+from openai_deals.slack.pool import AnswerPool
+from openai_deals.slack.retries import retry_handlers
 
 logger = logging.getLogger(__name__)
 
-WEB_API_TIMEOUT_SECONDS = 10
+_MISSING = {
+    "SLACK_BOT_TOKEN": (
+        "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
+        "OAuth & Permissions page into .env (see README.md, section The Slack app)"
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
+        "Signing Secret from the app's Basic Information page into .env"
+    ),
+    "SLACK_APP_TOKEN": (
+        "SLACK_APP_TOKEN: missing; Socket Mode needs an app-level token (xapp-…) with the "
+        "connections:write scope (Basic Information > App-Level Tokens): put it in .env, "
+        "or run `openai-deals serve --http` behind a public URL instead"
+    ),
+}
+
+
+def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
+    """Fail fast, naming the variable and what to do, if a Slack value is missing.
+
+    Args:
+        settings: the loaded settings.
+        http: True for HTTP mode (needs the signing secret), False for Socket Mode (needs the
+            app-level token), None to check only what every mode needs (the bot token).
+
+    Raises:
+        SettingsError: one line naming the missing variable.
+    """
+    if not settings.slack_bot_token:
+        raise SettingsError(_MISSING["SLACK_BOT_TOKEN"])
+    if http is True and not settings.slack_signing_secret:
+        raise SettingsError(_MISSING["SLACK_SIGNING_SECRET"])
+    if http is False and not settings.slack_app_token:
+        raise SettingsError(_MISSING["SLACK_APP_TOKEN"])
 
 
 def create_web_client(settings: Settings) -> WebClient:
-    """A Web API client for ``SLACK_API_BASE_URL`` that waits out one rate limit (HTTP 429).
+    """A Web API client for ``SLACK_API_BASE_URL`` with an explicit timeout
+    (``SLACK_API_TIMEOUT``) and the retries of ``openai_deals.slack.retries``
+    (``SLACK_RETRY_BACKOFF``).
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
     """
-    if not settings.slack_bot_token:
-        raise SettingsError(
-            "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-            "OAuth & Permissions page into .env"
-        )
-    client = WebClient(
+    check_slack_settings(settings)
+    return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_base_url,
-        timeout=WEB_API_TIMEOUT_SECONDS,
+        timeout=settings.slack_api_timeout,
+        retry_handlers=retry_handlers(settings.slack_retry_backoff),
     )
-    # Server errors (5xx) are not retried: Slack may have posted the message already.
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
-    return client
 
 
 def create_app(
@@ -44,15 +75,19 @@ def create_app(
     engine: AnswerEngine,
     *,
     client: WebClient | None = None,
-    seen: SeenKeys | None = None,
+    seen: DuplicateMemory | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
+
+    Every listener acknowledges in the request's own thread (``process_before_response``: an
+    acknowledgement never waits for a free worker) and leaves the answer to a pool of
+    ``ANSWER_WORKERS`` threads with at most ``ANSWER_BACKLOG`` answers pending.
 
     Args:
         settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
         engine: answers questions (``retrieval.engine.Engine`` or anything alike).
         client: the Web API client; default ``create_web_client(settings)``.
-        seen: the memory of handled events; default a fresh one-hour ``SeenKeys``.
+        seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
@@ -66,21 +101,21 @@ def create_app(
         # The listeners filter out the bot's own messages themselves (and log each one they
         # skip), along with edits and other bots: one rule, visible in slack/questions.py.
         ignoring_self_events_enabled=False,
+        # Listeners only acknowledge and submit work to the answer pool: run them inline.
+        process_before_response=True,
     )
-    register_listeners(app, Answerer(engine, k=settings.top_k, seen=seen or SeenKeys()))
+    # An engine without an index (a stand-in in tests) has no timeline to show.
+    index = getattr(engine, "index", None)
+    overview = Overview.of(index) if index is not None else Overview()
+    answerer = Answerer(
+        engine,
+        k=settings.top_k,
+        seen=seen or SeenKeys(),
+        pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
+        timeout=settings.slack_api_timeout,
+        retry_backoff=settings.slack_retry_backoff,
+        overview=overview,
+    )
+    register_listeners(app, answerer)
     app.error(log_unexpected_error)
     return app
-
-
-def log_unexpected_error(error: Exception, body: dict) -> None:
-    """Last resort for an error no listener expected: log it with what Slack sent."""
-    event = body.get("event") or {}
-    logger.error(
-        "Unhandled error (type=%s, event=%s, channel=%s, ts=%s, command=%s)",
-        body.get("type"),
-        event.get("type"),
-        event.get("channel") or (body.get("channel") or {}).get("id"),
-        event.get("ts"),
-        body.get("command"),
-        exc_info=error,
-    )

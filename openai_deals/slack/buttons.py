@@ -16,6 +16,9 @@ ACTION_MORE = "more_results"
 ACTION_FEEDBACK_UP = "feedback_up"
 ACTION_FEEDBACK_DOWN = "feedback_down"
 FEEDBACK_ACTIONS = (ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN)
+ACTION_DEALS_PREVIOUS = "deals_page_previous"
+ACTION_DEALS_NEXT = "deals_page_next"
+DEALS_PAGE_ACTIONS = (ACTION_DEALS_PREVIOUS, ACTION_DEALS_NEXT)
 
 VALUE_MAX_CHARS = 2000
 
@@ -106,3 +109,29 @@ class AnswerRef:
         ):
             raise InvalidButtonValue(f"malformed button value: {value[:100]!r}")
         return cls(question, offset, surface, shared_by, tuple(ids))
+
+
+@dataclass(frozen=True)
+class DealsPage:
+    """Which page of the deals timeline a button shows. The timeline is the same for
+    everyone until the corpus changes, so the page number is all a button needs."""
+
+    page: int
+
+    def encode(self) -> str:
+        return json.dumps({"p": self.page}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: str) -> DealsPage:
+        """Parse a value written by ``encode``.
+
+        Raises:
+            InvalidButtonValue: the value is not one this bot wrote.
+        """
+        try:
+            page = json.loads(value)["p"]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InvalidButtonValue(f"unreadable page button value: {value[:100]!r}") from exc
+        if not isinstance(page, int) or isinstance(page, bool) or page < 0:
+            raise InvalidButtonValue(f"malformed page button value: {value[:100]!r}")
+        return cls(page)

@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article, Snippet, Source
-from openai_deals.retrieval.text import ELLIPSIS, shorten
+from openai_deals.retrieval.text import ELLIPSIS, shorten, strip_invisible
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -51,8 +51,9 @@ _WORD_CHAR = re.compile(r"\w")
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Make text from people or articles safe to show: drop control and bidi characters, and
+    escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
+    return strip_invisible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escape_within(text: str, limit: int) -> str:
@@ -259,9 +260,12 @@ def _article_line(article: Article) -> str:
     return m.HOME_ARTICLE.format(reference=m.reference(*_reference_parts(article)))
 
 
-def render_home(articles: Sequence[Article]) -> dict:
-    """The App Home tab: what the bot knows (articles, newest first), how to ask, examples."""
+def render_home(articles: Sequence[Article], lead_blocks: Sequence[Block] = ()) -> dict:
+    """The App Home tab: ``lead_blocks`` (the deals timeline), how to ask, examples, and what
+    the bot knows (articles, newest first)."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=m.HOME_TITLE))]
+    if lead_blocks:
+        blocks += [*lead_blocks, DividerBlock()]
     blocks += _help_blocks()
     blocks.append(DividerBlock())
     if not articles:

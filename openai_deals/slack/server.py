@@ -1,68 +1,50 @@
 """Run the app: Socket Mode (default), or HTTP on ``/slack/events`` with ``GET /healthz``.
 
 ``openai-deals serve [--http] [--port N]`` calls ``main``. For production HTTP, gunicorn serves
-``openai_deals.slack.wsgi:app``, built by ``create_wsgi_app`` below (same routes).
+``openai_deals.slack.wsgi:app``, built by ``create_wsgi_app`` below (same routes, same gate).
+Both go through one start-up sequence, ``start``. Whatever fails at start-up (a missing value,
+a token Slack refuses, Slack unreachable, a busy port) ends with one line saying what to do,
+never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterable
+import threading
 from socketserver import ThreadingMixIn
-from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
+from openai_deals import messages as m
+from openai_deals.logs import configure_logging
 from openai_deals.settings import Settings, SettingsError
-from openai_deals.slack.app import create_app
+from openai_deals.slack.answerer import SLACK_CALL_ERRORS, slack_error
+from openai_deals.slack.app import check_slack_settings, create_app
+from openai_deals.slack.http_app import EVENTS_PATH, HEALTH_PATH, WSGIApp, build_wsgi_app
 
 logger = logging.getLogger(__name__)
-
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-SOCKET_PING_SECONDS = 10.0
-
-WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 # Slack's answers to auth.test that mean the token itself is wrong (not a passing outage).
 _BAD_TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
 
 
-def check_slack_settings(settings: Settings, http: bool) -> None:
-    """Fail fast, naming the variable and what to do, if a Slack value the mode needs is missing.
-
-    Raises:
-        SettingsError: one line naming the missing variable.
-    """
-    if not settings.slack_bot_token:
-        raise SettingsError(
-            "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-            "OAuth & Permissions page into .env (see README.md, section The Slack app)"
-        )
-    if http and not settings.slack_signing_secret:
-        raise SettingsError(
-            "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
-            "Signing Secret from the app's Basic Information page into .env"
-        )
-    if not http and not settings.slack_app_token:
-        raise SettingsError(
-            "SLACK_APP_TOKEN: missing; Socket Mode needs an app-level token (xapp-…) with the "
-            "connections:write scope (Basic Information > App-Level Tokens): put it in .env, "
-            "or run `openai-deals serve --http` behind a public URL instead"
-        )
+class StartupError(Exception):
+    """Serving cannot start for a reason outside the configuration (Slack unreachable, port
+    taken…); the message is one French line saying what to do."""
 
 
-def check_token(app: App) -> None:
+def check_token(app: App, settings: Settings) -> None:
     """Ask Slack (``auth.test``) whether the bot token works, before serving anything.
 
     Raises:
         SettingsError: Slack refused the token.
+        StartupError: Slack could not be reached (after the client's retries).
     """
     try:
         result = app.client.auth_test()
@@ -75,28 +57,53 @@ def check_token(app: App) -> None:
             ) from None
         logger.warning("auth.test failed (%s); starting anyway, Slack may be down", error)
         return
+    except SLACK_CALL_ERRORS as exc:
+        raise StartupError(
+            m.SERVE_SLACK_UNREACHABLE.format(url=settings.slack_api_base_url, reason=_reason(exc))
+        ) from None
     logger.info("Connected to Slack as %s in %s", result.get("user"), result.get("team"))
+
+
+def start(settings: Settings, http: bool) -> App:
+    """The one start-up sequence: check the settings the mode needs, load the engine, build
+    the app, check the bot token with Slack.
+
+    Raises:
+        SettingsError: a Slack value the mode needs is missing or refused.
+        StartupError: Slack could not be reached.
+    """
+    from openai_deals.retrieval.engine import load_engine  # the slow import, only when serving
+
+    check_slack_settings(settings, http)
+    logger.info("Loading the corpus from %s", settings.corpus_dir)
+    engine = load_engine(
+        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
+    )
+    app = create_app(settings, engine)
+    check_token(app, settings)
+    return app
 
 
 # -- HTTP -----------------------------------------------------------------------------------
 
 
-def build_wsgi_app(app: App) -> WSGIApp:
-    """The WSGI app: Bolt on ``POST /slack/events``, ``GET /healthz`` answers 200 "ok"."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def create_wsgi_app(settings: Settings) -> WSGIApp:
+    """Everything gunicorn needs: ``start`` in HTTP mode, then the guarded WSGI routes.
 
-    def wsgi_app(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in {
-            "GET",
-            "HEAD",
-        }:
-            start_response(
-                "200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")]
-            )
-            return [b"ok"]
-        return slack(environ, start_response)
+    Raises:
+        SettingsError: a Slack value HTTP mode needs is missing or refused.
+        StartupError: Slack could not be reached.
+    """
+    return wsgi_routes(start(settings, http=True), settings)
 
-    return wsgi_app
+
+def wsgi_routes(app: App, settings: Settings) -> WSGIApp:
+    """The WSGI app of ``app`` with the request gate configured from ``settings``."""
+    return build_wsgi_app(
+        app,
+        signing_secret=settings.slack_signing_secret or "",
+        max_body_bytes=settings.max_request_bytes,
+    )
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -108,51 +115,43 @@ class _LoggingRequestHandler(WSGIRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
 
-def make_http_server(app: App, port: int, host: str = "0.0.0.0") -> WSGIServer:
+def make_http_server(
+    app: App, settings: Settings, port: int, host: str = "0.0.0.0"
+) -> WSGIServer:
     """A threaded stdlib HTTP server for ``app`` (port 0 picks a free port).
 
     Call ``serve_forever()`` on it, ``shutdown()`` from another thread to stop.
+
+    Raises:
+        OSError: the port cannot be bound (taken, or not allowed).
     """
     return make_server(
         host,
         port,
-        build_wsgi_app(app),
+        wsgi_routes(app, settings),
         server_class=_ThreadingWSGIServer,
         handler_class=_LoggingRequestHandler,
     )
 
 
-def create_wsgi_app(settings: Settings) -> WSGIApp:
-    """Everything gunicorn needs: checked settings, loaded engine, app, WSGI routes.
-
-    Raises:
-        SettingsError: a Slack value HTTP mode needs is missing or refused.
-    """
-    from openai_deals.retrieval.engine import load_engine  # the slow import, only when serving
-
-    check_slack_settings(settings, http=True)
-    engine = load_engine(settings.corpus_dir, settings.resolved_index_dir)
-    app = create_app(settings, engine)
-    check_token(app)
-    return build_wsgi_app(app)
-
-
 # -- Socket Mode ----------------------------------------------------------------------------
 
 
-def make_socket_mode_handler(
-    app: App, app_token: str, ping_interval: float = SOCKET_PING_SECONDS
-) -> SocketModeHandler:
+def make_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
     """Bolt's built-in Socket Mode handler, on the app's own Web API client.
 
-    That client carries ``SLACK_API_BASE_URL``, so ``apps.connections.open`` goes there too.
-    Slack announces most disconnections (a ``disconnect`` message) and the handler reconnects
-    at once; a connection that drops silently is noticed, and replaced, within
-    ``ping_interval`` seconds. Call ``connect()`` (returns) or ``start()`` (blocks);
-    ``close()`` to stop.
+    That client carries ``SLACK_API_BASE_URL`` and the retries, so ``apps.connections.open``
+    goes there too. Slack announces most disconnections (a ``disconnect`` message) and the
+    handler reconnects at once; otherwise it pings every ``SOCKET_MODE_PING_INTERVAL``
+    seconds: a closed connection is replaced within one interval, one that silently stopped
+    answering within four. Call ``connect()`` (returns) or ``start()`` (blocks); ``close()``
+    to stop.
     """
     return SocketModeHandler(
-        app, app_token=app_token, web_client=app.client, ping_interval=ping_interval
+        app,
+        app_token=settings.slack_app_token,
+        web_client=app.client,
+        ping_interval=settings.socket_mode_ping_interval,
     )
 
 
@@ -166,55 +165,78 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None)
+    return str(reason or slack_error(exc))[:200]
+
+
 def main(settings: Settings, http: bool = False, port: int | None = None) -> int:
     """Serve the Slack app until interrupted (Ctrl+C or SIGTERM).
 
     Args:
         settings: the loaded settings.
         http: serve HTTP on ``port`` instead of connecting with Socket Mode.
-        port: HTTP port; default ``settings.port`` (``PORT``).
+        port: HTTP port; default ``settings.port`` (``PORT``); 0 picks a free one.
 
     Returns:
-        The exit code: 0 after a normal stop, 2 when a Slack value the mode needs is missing
-        or refused (then one line on stderr names the variable and says what to do).
+        The exit code: 0 after a normal stop; 2 when a value is missing, malformed or refused;
+        1 when serving could not start (Slack unreachable, port taken). Then one line on
+        stderr says what to do.
     """
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings.log_level)
+    port = settings.port if port is None else port
+    if http and not 0 <= port <= 65535:
+        print(m.SERVE_PORT_INVALID.format(port=port), file=sys.stderr)
+        return 2
     try:
-        check_slack_settings(settings, http)
-        from openai_deals.retrieval.engine import load_engine
-
-        logger.info("Loading the corpus from %s", settings.corpus_dir)
-        engine = load_engine(settings.corpus_dir, settings.resolved_index_dir)
-        app = create_app(settings, engine)
-        check_token(app)
+        app = start(settings, http)
+        if http:
+            server = make_http_server(app, settings, port)
+        else:
+            handler = make_socket_mode_handler(app, settings)
     except SettingsError as exc:
         print(f"Configuration invalide — {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except OSError as exc:  # binding the port
+        text = m.SERVE_PORT_BUSY if exc.errno == errno.EADDRINUSE else m.SERVE_PORT_FAILED
+        print(text.format(port=port, reason=_reason(exc)), file=sys.stderr)
+        return 1
     _stop_on_sigterm()
+    return _serve_http(server) if http else _serve_socket_mode(handler, settings)
 
-    if http:
-        server = make_http_server(app, port if port is not None else settings.port)
-        logger.info(
-            "Listening on http://0.0.0.0:%d%s (health check: %s)",
-            server.server_port,
-            EVENTS_PATH,
-            HEALTH_PATH,
-        )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            logger.info("Stopping")
-        finally:
-            server.server_close()
-        return 0
 
-    handler = make_socket_mode_handler(app, settings.slack_app_token or "")
+def _serve_http(server: WSGIServer) -> int:
+    logger.info(
+        "Listening on http://0.0.0.0:%d%s (health check: %s)",
+        server.server_port,
+        EVENTS_PATH,
+        HEALTH_PATH,
+    )
     try:
-        handler.start()
+        server.serve_forever()
+    except KeyboardInterrupt:
+        logger.info("Stopping")
+    finally:
+        server.server_close()
+    return 0
+
+
+def _serve_socket_mode(handler: SocketModeHandler, settings: Settings) -> int:
+    try:
+        try:
+            handler.connect()
+        except SLACK_CALL_ERRORS as exc:
+            if isinstance(exc, SlackApiError):
+                text = m.SERVE_SOCKET_MODE_REFUSED.format(error=slack_error(exc))
+            else:
+                url = settings.slack_api_base_url
+                text = m.SERVE_SLACK_UNREACHABLE.format(url=url, reason=_reason(exc))
+            print(text, file=sys.stderr)
+            return 1
+        threading.Event().wait()
     except KeyboardInterrupt:
         logger.info("Stopping")
     finally:

@@ -2,9 +2,10 @@
 
 ``gunicorn --preload openai_deals.slack.wsgi:app`` (the Procfile's ``web`` process).
 
-Importing this module reads the settings, loads the corpus and checks the bot token, so run
-gunicorn with ``--preload``: that happens once, in the master, and a bad value stops start-up
-with one line naming the variable instead of workers failing in a loop.
+Importing this module reads the settings, loads the corpus and checks the bot token (the same
+start-up as ``openai-deals serve --http``), so run gunicorn with ``--preload``: that happens
+once, in the master, and a bad value stops start-up with one line naming the variable instead
+of workers failing in a loop.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 
 from openai_deals.logs import configure_logging
 from openai_deals.settings import SettingsError, load_settings
-from openai_deals.slack.server import create_wsgi_app
+from openai_deals.slack.server import StartupError, create_wsgi_app
 
 try:
     _settings = load_settings()
@@ -21,4 +22,6 @@ try:
     logging.getLogger(__name__).info("%s", _settings.describe_source())
     app = create_wsgi_app(_settings)
 except SettingsError as exc:
+    raise SystemExit(f"openai-deals: {exc}") from None
+except StartupError as exc:
     raise SystemExit(f"openai-deals: {exc}") from None

@@ -59,6 +59,8 @@ def make_settings(slack: MockSlack) -> Callable[..., Settings]:
             "slack_signing_secret": SIGNING_SECRET,
             "slack_api_base_url": slack.api_url,
             "corpus_dir": CORPUS_DIR,
+            # Retries wait milliseconds, not the production half second: tests stay fast.
+            "slack_retry_backoff": 0.01,
         }
         base.update(values)
         return load_settings(_env_file=None, **base)
@@ -79,9 +81,10 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def serving(app: App) -> Iterator[RunningApp]:
-    """Serve ``app`` with the real HTTP server of ``openai_deals.slack.server``, on a free port."""
-    server = make_http_server(app, port=0, host="127.0.0.1")
+def serving(app: App, settings: Settings) -> Iterator[RunningApp]:
+    """Serve ``app`` with the real HTTP server of ``openai_deals.slack.server``, on a free
+    port, behind the request gate configured from ``settings``."""
+    server = make_http_server(app, settings, port=0, host="127.0.0.1")
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -96,12 +99,12 @@ def serving(app: App) -> Iterator[RunningApp]:
 @pytest.fixture
 def bot_http(settings: Settings, engine: Engine) -> Iterator[RunningApp]:
     """The real app, on the real engine, behind the real HTTP server."""
-    with serving(create_app(settings, engine)) as running:
+    with serving(create_app(settings, engine), settings) as running:
         yield running
 
 
 @pytest.fixture
-def serve_app() -> Callable[[App], contextlib.AbstractContextManager[RunningApp]]:
+def serve_app() -> Callable[[App, Settings], contextlib.AbstractContextManager[RunningApp]]:
     """Serve another app (built by the test) the same way as ``bot_http``."""
     return serving
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 from slack_sdk.signature import SignatureVerifier
 from slack_standin import BOT_USER_ID, TEAM_ID
@@ -173,3 +175,27 @@ def send_command(url: str, command: dict, **sign) -> tuple[int, str]:
 
 def send_action(url: str, payload: dict, **sign) -> tuple[int, str]:
     return send_form(url, {"payload": json.dumps(payload)}, **sign)
+
+
+def raw_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+    """POST over a bare socket: ``headers`` are sent as given (a Content-Length that lies, or
+    is not a number), then ``body``; return the status and whatever answer came back."""
+    parsed = urlparse(url)
+    head = f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=10) as sock:
+        sock.sendall(head.encode("latin-1"))
+        # The server may answer and close before reading it all: that is the point.
+        with contextlib.suppress(OSError):
+            sock.sendall(body)
+        answer = b""
+        try:
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:
+            pass
+    status_line = answer.split(b"\r\n", 1)[0].split()
+    return int(status_line[1]) if len(status_line) > 1 else 0, answer

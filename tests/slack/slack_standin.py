@@ -6,6 +6,10 @@ parameters, headers) and tests wait for, then assert on, what arrived. Failures 
 per method (a Slack error code, an HTTP 500, a 429 with Retry-After).
 
 ``SocketModeStandIn`` is a real WebSocket server that ``apps.connections.open`` points to.
+
+Faults are queued per method (``fail``, ``slow``) or decided by a ``policy`` function for each
+call (the load script's scenarios). A slow answer waits until its delay passes or ``release``
+is called (``close`` releases everything), so tests never wait for a slow Slack to finish.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -38,25 +44,49 @@ class Call:
     headers: dict
     path: str
     status: int = 200
+    delivered: bool = True  # answered normally (not a failure, not dropped), maybe late
 
 
 @dataclass
-class _Failure:
-    status: int
-    body: str
+class Fault:
+    """What to do with one call instead of answering normally.
+
+    ``delay``: seconds to wait before answering (cut short by ``release``); ``drop``: close the
+    connection without any answer, after reading the request; otherwise answer ``status`` with
+    ``body`` (None: the normal answer) and ``headers``.
+    """
+
+    status: int = 200
+    body: str | None = None
     headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
+
+
+class _Server(ThreadingHTTPServer):
+    # Room for many connections at once (the load script's answer threads): with the default
+    # backlog of 5 the kernel resets connections, which Slack itself does not do.
+    request_queue_size = 256
 
 
 class MockSlack:
-    """The Web API on ``api_url`` and response URLs under ``/response/``."""
+    """The Web API on ``api_url`` and response URLs under ``/response/``.
 
-    def __init__(self) -> None:
+    Args:
+        policy: called with (method, params) for each call that has no queued fault; returns a
+            ``Fault`` or None (answer normally).
+    """
+
+    def __init__(self, policy: Callable[[str, dict], Fault | None] | None = None) -> None:
         self.calls: list[Call] = []
         self.socket_url: str | None = None  # what apps.connections.open hands out
-        self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self.policy = policy
+        self.in_flight = 0  # calls received and not yet answered
+        self._failures: dict[str, deque[Fault]] = defaultdict(deque)
+        self._released = threading.Event()
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
@@ -75,6 +105,7 @@ class MockSlack:
         return f"{self.base_url}/response/{name}"
 
     def close(self) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 
@@ -94,13 +125,39 @@ class MockSlack:
         if body is None:
             body = json.dumps({"ok": False, "error": error or "internal_error"})
         for _ in range(times):
-            self._failures[method].append(_Failure(status, body, headers or {}))
+            self._failures[method].append(Fault(status, body, headers or {}))
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer (normally) after ``seconds``."""
+        for _ in range(times):
+            self._failures[method].append(Fault(delay=seconds))
+
+    def drop(self, method: str, *, times: int = 1) -> None:
+        """Read the next ``times`` calls of ``method``, then close the connection unanswered
+        (what a timeout looks like to the caller: Slack may or may not have acted on it)."""
+        for _ in range(times):
+            self._failures[method].append(Fault(drop=True))
+
+    def release(self) -> None:
+        """Answer every slow call now, and make later delays instant."""
+        self._released.set()
+
+    def wait_in_flight(self, count: int, timeout: float = WAIT_SECONDS) -> None:
+        """Wait until ``count`` calls are being held (slow) at once."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.in_flight < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} calls in flight, got {self.in_flight}")
+                self._cond.wait(left)
 
     def reset(self) -> None:
-        """Forget the calls recorded so far and any failure not yet used."""
+        """Forget the calls recorded so far and any failure not yet used; delays apply again."""
         with self._cond:
             self.calls.clear()
             self._failures.clear()
+            self._released.clear()
 
     # -- reading what arrived --------------------------------------------------------------
 
@@ -131,11 +188,14 @@ class MockSlack:
             self.calls.append(call)
             self._cond.notify_all()
 
+    def _fault(self, method: str, params: dict) -> Fault | None:
+        with self._cond:
+            failures = self._failures.get(method)
+            if failures:
+                return failures.popleft()
+        return self.policy(method, params) if self.policy else None
+
     def _answer(self, method: str, params: dict, headers: dict) -> tuple[int, dict, str]:
-        failures = self._failures.get(method)
-        if failures:
-            failure = failures.popleft()
-            return failure.status, failure.headers, failure.body
         if method == "response_url":
             return 200, {}, "ok"
         auth = headers.get("authorization", "")
@@ -184,8 +244,25 @@ class MockSlack:
                 else:
                     method = "unknown"
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                fault = mock._fault(method, params) or Fault()
+                if fault.delay:
+                    with mock._cond:
+                        mock.in_flight += 1
+                        mock._cond.notify_all()
+                    mock._released.wait(fault.delay)
+                    with mock._cond:
+                        mock.in_flight -= 1
+                if fault.drop:
+                    mock._record(Call(method, params, headers, url.path, 0, delivered=False))
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 status, extra_headers, body = mock._answer(method, params, headers)
-                mock._record(Call(method, params, headers, url.path, status))
+                failed = fault.body is not None or fault.status != 200
+                if failed:
+                    status, extra_headers = fault.status, fault.headers
+                    body = fault.body if fault.body is not None else body
+                mock._record(Call(method, params, headers, url.path, status, not failed))
                 data = body.encode()
                 self.send_response(status)
                 content_type = "application/json" if body.startswith("{") else "text/html"
@@ -281,12 +358,17 @@ class SocketModeStandIn:
                     raise AssertionError(f"no ack for envelope {envelope_id} within {timeout}s")
                 self._cond.wait(left)
 
-    def drop(self) -> None:
-        """Close the current connection from the server side."""
+    def drop(self, abrupt: bool = False) -> None:
+        """Close the current connection from the server side: with a WebSocket close frame, or
+        (``abrupt``) by cutting the TCP connection, as a network failure does."""
         ws = self._current
         with self._cond:
             self._current = None
-        if ws is not None:
+        if ws is None:
+            return
+        if abrupt:
+            self._loop.call_soon_threadsafe(ws.transport.abort)
+        else:
             asyncio.run_coroutine_threadsafe(ws.close(), self._loop).result(WAIT_SECONDS)
 
     def close(self) -> None:

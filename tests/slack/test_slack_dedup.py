@@ -1,12 +1,13 @@
-"""The memory of handled events: first time only, forgets after its TTL, stays bounded."""
+"""The memory of answered messages: one rule (10 minutes, 100,000 keys) covering Slack's retries."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
 
-from openai_deals.slack.dedup import SeenKeys
+from openai_deals.slack.dedup import MAX_KEYS, TTL_SECONDS, SeenKeys, message_key
 
 
 class FakeClock:
@@ -18,35 +19,63 @@ class FakeClock:
 
 
 def test_a_key_is_new_only_once():
-    """The first sighting is new; later ones (alone or with other keys) are not."""
+    """The first sighting is new; later ones are not; other keys are new."""
     seen = SeenKeys()
-    assert seen.first_time(("event", "Ev1"), ("message", "C1", "1.0"))
-    assert not seen.first_time(("event", "Ev1"))
-    assert not seen.first_time(("event", "Ev2"), ("message", "C1", "1.0"))
-    assert seen.first_time(("event", "Ev3"), ("message", "C1", "2.0"))
+    assert not seen.seen_before(message_key("C1", "1.0"))
+    assert seen.seen_before(message_key("C1", "1.0"))
+    assert not seen.seen_before(message_key("C1", "2.0"))
+    assert not seen.seen_before(message_key("C2", "1.0"))
+
+
+def test_the_window_covers_slacks_retry_schedule():
+    """Retries at once, after 1 minute and after 5 minutes are all still recognised."""
+    clock = FakeClock()
+    seen = SeenKeys(clock=clock)
+    key = message_key("C1", "1.0")
+    assert not seen.seen_before(key)
+    for delay in (0, 60, 5 * 60):
+        clock.now = 1000.0 + delay
+        assert seen.seen_before(key), f"a retry after {delay} s must be recognised"
+    assert TTL_SECONDS >= 6 * 60
 
 
 def test_keys_are_forgotten_after_the_ttl():
     """After the TTL a key counts as new again (and the memory shrinks)."""
     clock = FakeClock()
     seen = SeenKeys(ttl_seconds=60, clock=clock)
-    seen.first_time("a")
+    seen.seen_before("a")
     clock.now += 59
-    assert not seen.first_time("a")
+    assert seen.seen_before("a")
     clock.now += 61
-    assert seen.first_time("b")
+    assert not seen.seen_before("b")
     assert len(seen) == 1
-    assert seen.first_time("a")
+    assert not seen.seen_before("a")
 
 
-def test_memory_is_bounded():
-    """Past max_keys the oldest keys are dropped, so memory cannot grow without end."""
+def test_a_busy_window_is_remembered_whole():
+    """60,000 messages within five minutes (200 a second) do not push out the first one."""
+    clock = FakeClock()
+    seen = SeenKeys(clock=clock)
+    first = message_key("C1", "0")
+    seen.seen_before(first)
+    for i in range(60_000):
+        clock.now += 0.005
+        seen.seen_before(message_key("C1", str(i + 1)))
+    assert seen.seen_before(first)
+
+
+def test_memory_is_bounded_and_early_forgetting_is_logged(caplog):
+    """Past max_keys the oldest keys go early, with one warning: memory cannot grow."""
     seen = SeenKeys(max_keys=100)
-    for i in range(1_000):
-        seen.first_time(i)
+    with caplog.at_level(logging.WARNING, logger="openai_deals.slack.dedup"):
+        for i in range(1_000):
+            seen.seen_before(str(i))
     assert len(seen) == 100
-    assert seen.first_time(0)
-    assert not seen.first_time(999)
+    assert not seen.seen_before("0")
+    assert seen.seen_before("999")
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "Duplicate memory full (100 keys)" in warnings[0]
+    assert MAX_KEYS >= 100_000
 
 
 def test_concurrent_duplicates_are_let_through_once():
@@ -57,14 +86,14 @@ def test_concurrent_duplicates_are_let_through_once():
 
     def race() -> None:
         barrier.wait(5)
-        results.append(seen.first_time(("event", "Ev1")))
+        results.append(seen.seen_before(message_key("C1", "1.0")))
 
     threads = [threading.Thread(target=race) for _ in range(20)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(5)
-    assert sorted(results) == [False] * 19 + [True]
+    assert sorted(results) == [False] + [True] * 19
 
 
 @pytest.mark.parametrize("kwargs", [{"ttl_seconds": 0}, {"max_keys": 0}])

@@ -24,6 +24,7 @@ from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_UP,
     ACTION_MORE,
     ACTION_SHARE,
+    DEALS_PAGE_ACTIONS,
 )
 from openai_deals.slack.server import EVENTS_PATH
 
@@ -70,13 +71,17 @@ def test_every_manifest_command_has_a_handler(app, slack, variant):
     for command in commands:
         body = slash_command("aide", slack.response_url())
         body["command"] = command["command"]
-        assert dispatch(app, body) == 200, command["command"]
-        slack.wait_for("response_url")
+        # The help is known at once: the listener answers in the acknowledgement itself.
+        response = app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        assert response.status == 200, command["command"]
+        blocks = json.loads(response.body)["blocks"]
+        assert m.HELP_INTRO in json.dumps(blocks, ensure_ascii=False), command["command"]
 
 
 @pytest.mark.parametrize("variant", MANIFESTS)
 @pytest.mark.parametrize(
-    "action_id", [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN]
+    "action_id",
+    [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, *DEALS_PAGE_ACTIONS],
 )
 def test_interactivity_is_on_and_every_button_has_a_handler(app, slack, variant, action_id):
     """Interactivity is enabled, and every button the bot renders is routed to a listener."""

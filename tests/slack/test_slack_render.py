@@ -193,6 +193,27 @@ def test_article_and_question_markup_is_escaped_everywhere():
     assert "&lt;!channel&gt; &lt;@U1&gt; &amp;" in dumped
 
 
+INVISIBLE = (
+    "\x00\x07\x1b\x7f\x85"  # C0, DEL, C1
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # bidi
+)
+
+
+def test_control_and_bidi_characters_are_never_echoed():
+    """NUL, ESC, DEL, C1 and bidi controls (U+202E…) in a question, snippet, title or publisher
+    are dropped from every text of the message; tabs and line breaks stay."""
+    evil = f"Qui{INVISIBLE}[31m\tfinance\nOpenAI ?"
+    source = Source("a", evil, "2023-02", evil, 1)
+    message = render_answer(
+        answer(snippet(evil, sources=(source,)), question=evil),
+        AnswerRef(evil, 0, Surface.EPHEMERAL),
+        3,
+    )
+    dumped = json.dumps(message.blocks, ensure_ascii=False) + message.text
+    assert not set(INVISIBLE) & set(dumped)
+    assert m.QUESTION_ECHO.format(question="Qui[31m\tfinance\nOpenAI ?") in texts(message)
+
+
 def test_huge_inputs_stay_within_slack_limits():
     """A huge question, 30 huge snippets with 20 sources each: every Slack limit still holds."""
     huge = "Anthropic & <Google> " * 5_000

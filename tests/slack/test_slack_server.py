@@ -24,15 +24,19 @@ from slack_payloads import (
     app_mention,
     direct_message,
     event_callback,
+    raw_post,
     send_command,
     send_event,
     slash_command,
 )
 from slack_standin import BOT_USER_ID
 
+from openai_deals import messages as m
 from openai_deals.settings import SettingsError
 from openai_deals.slack import server
-from openai_deals.slack.app import create_app
+from openai_deals.slack.app import check_slack_settings, create_app
+from openai_deals.slack.http_app import signature
+from openai_deals.slack.retries import SERVER_ERROR_RETRIES
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90  # loading spaCy and the index on a slow CI machine
@@ -68,7 +72,7 @@ MISSING = {
 def test_missing_slack_value_is_named_with_what_to_do(make_settings, http, values, missing):
     """Each mode names the one variable it lacks and where to find it, word for word."""
     with pytest.raises(SettingsError) as error:
-        server.check_slack_settings(make_settings(**values), http=http)
+        check_slack_settings(make_settings(**values), http=http)
     assert str(error.value) == MISSING[missing]
 
 
@@ -87,6 +91,74 @@ def test_refused_bot_token_stops_start_up(slack, make_settings, index_dir, capsy
         "Configuration invalide — SLACK_BOT_TOKEN: Slack refused it (invalid_auth); copy the "
         "Bot User OAuth Token again from OAuth & Permissions (reinstall the app if it was "
         "revoked)\n"
+    )
+
+
+# -- Start-up failures: one French line, no traceback -----------------------------------------
+
+
+def closed_port_url() -> str:
+    """An http:// API URL on 127.0.0.1 where nothing listens (connection refused)."""
+    return f"http://127.0.0.1:{free_port()}/api/"
+
+
+def assert_one_line(capsys, caplog, expected: str) -> None:
+    assert capsys.readouterr().err == expected + "\n"
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the logs either"
+
+
+@pytest.mark.parametrize("http", [True, False], ids=["http", "socket-mode"])
+def test_slack_unreachable_at_start_is_one_french_line(
+    make_settings, index_dir, capsys, caplog, http
+):
+    """`serve` with Slack unreachable says so in one line (exit 1) instead of a URLError
+    traceback, after the client's connection retries."""
+    url = closed_port_url()
+    settings = make_settings(index_dir=index_dir, slack_api_base_url=url, slack_app_token="xapp-1")
+    assert server.main(settings, http=http, port=0) == 1
+    reason = "[Errno 111] Connection refused"
+    assert_one_line(capsys, caplog, m.SERVE_SLACK_UNREACHABLE.format(url=url, reason=reason))
+
+
+def test_busy_port_is_one_french_line(make_settings, index_dir, capsys, caplog):
+    """A port another program listens on gives one line naming it (exit 1), not an OSError."""
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert server.main(make_settings(index_dir=index_dir), http=True, port=port) == 1
+    assert_one_line(capsys, caplog, m.SERVE_PORT_BUSY.format(port=port))
+
+
+@pytest.mark.parametrize("port", [70000, -1])
+def test_impossible_port_is_one_french_line(make_settings, capsys, caplog, port):
+    """`--port 70000` gives one line (exit 2) before anything loads, not an OverflowError."""
+    assert server.main(make_settings(), http=True, port=port) == 2
+    assert_one_line(capsys, caplog, m.SERVE_PORT_INVALID.format(port=port))
+
+
+def test_socket_mode_refused_at_start_is_one_french_line(
+    slack, make_settings, index_dir, capsys, caplog
+):
+    """apps.connections.open answering HTTP 500 (after the retries) gives one line, exit 1."""
+    slack.fail("apps.connections.open", status=500, body="oops", times=1 + SERVER_ERROR_RETRIES)
+    settings = make_settings(index_dir=index_dir, slack_app_token="xapp-1")
+    assert server.main(settings, http=False) == 1
+    assert_one_line(capsys, caplog, m.SERVE_SOCKET_MODE_REFUSED.format(error="HTTP 500"))
+
+
+def test_cli_serve_with_slack_unreachable_prints_no_traceback(index_dir, engine, tmp_path):
+    """The real command with Slack unreachable: one French line on the terminal, exit 1."""
+    url = closed_port_url()
+    env = child_env(None, index_dir, SLACK_API_BASE_URL=url)
+    args = [sys.executable, "-m", "openai_deals.cli", "serve", "--http", "--port", "0"]
+    result = subprocess.run(
+        args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=START_SECONDS
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.endswith(
+        m.SERVE_SLACK_UNREACHABLE.format(url=url, reason="[Errno 111] Connection refused") + "\n"
     )
 
 
@@ -110,13 +182,14 @@ def child_env(slack, index_dir: Path, **values: str) -> dict[str, str]:
     env.update(
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_BASE_URL=slack.api_url,
+        SLACK_API_BASE_URL=slack.api_url if slack else "",
         CORPUS_DIR=str(ROOT / "openai_deals" / "corpus"),
         INDEX_DIR=str(index_dir),
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="INFO",
         # Never the developer's ~/.config/openai-deals/.env.
         XDG_CONFIG_HOME=str(index_dir / "no-such-config-dir"),
+        SLACK_RETRY_BACKOFF="0.01",
     )
     env.update(values)
     return env
@@ -177,6 +250,29 @@ def assert_answers_mention_dm_and_command(slack, url: str) -> None:
     assert "300 millions de dollars" in json.dumps(response.params["blocks"], ensure_ascii=False)
 
 
+def assert_refuses_hostile_requests(url: str, log: Path) -> None:
+    """A forged 10 MB POST gets 413 and adds under 1 KB of log; a signed body that is not JSON
+    gets 400; a non-numeric timestamp 401; never a traceback."""
+    before = log.stat().st_size
+    body = b"x" * (10 * 1024 * 1024)
+    headers = {"Content-Length": str(len(body)), "X-Slack-Signature": "v0=forged"}
+    assert raw_post(url, headers, body)[0] == 413
+    time.sleep(0.2)  # let the one log line reach the file
+    assert log.stat().st_size - before < 1024
+    bad_json = b'{"type": "event_callback", '
+    timestamp = str(int(time.time()))
+    signed = {
+        "Content-Type": "application/json",
+        "Content-Length": str(len(bad_json)),
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature(SIGNING_SECRET.encode(), timestamp, bad_json),
+    }
+    assert raw_post(url, signed, bad_json)[0] == 400
+    word = {**signed, "X-Slack-Request-Timestamp": "soon"}
+    assert raw_post(url, word, bad_json)[0] == 401
+    assert "Traceback" not in log.read_text()
+
+
 def test_cli_serve_http_answers_signed_requests(slack, index_dir, engine, tmp_path):
     """`openai-deals serve --http --port N` serves /healthz and answers signed Slack requests."""
     port = free_port()
@@ -184,6 +280,9 @@ def test_cli_serve_http_answers_signed_requests(slack, index_dir, engine, tmp_pa
     with running(args, child_env(slack, index_dir), tmp_path) as process:
         wait_healthy(f"http://127.0.0.1:{port}", process, tmp_path)
         assert_answers_mention_dm_and_command(slack, f"http://127.0.0.1:{port}/slack/events")
+        assert_refuses_hostile_requests(
+            f"http://127.0.0.1:{port}/slack/events", tmp_path / "stderr.log"
+        )
     assert process.returncode == 0, process.output
     assert "Stopping" in process.output
 
@@ -215,6 +314,9 @@ def test_gunicorn_serves_the_wsgi_app(slack, index_dir, engine, tmp_path):
     with running(args, child_env(slack, index_dir), tmp_path) as process:
         wait_healthy(f"http://127.0.0.1:{port}", process, tmp_path)
         assert_answers_mention_dm_and_command(slack, f"http://127.0.0.1:{port}/slack/events")
+        assert_refuses_hostile_requests(
+            f"http://127.0.0.1:{port}/slack/events", tmp_path / "stderr.log"
+        )
 
 
 def test_gunicorn_without_signing_secret_stops_with_one_line(slack, index_dir, tmp_path):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from slack_bolt import Ack, Respond
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -13,12 +12,14 @@ from openai_deals import messages as m
 from openai_deals.slack.answerer import (
     SLACK_CALL_ERRORS,
     Answerer,
+    Work,
+    for_log,
     read_button,
-    safe_respond,
     slack_error,
 )
 from openai_deals.slack.buttons import AnswerRef, Surface
 from openai_deals.slack.render import render_notice
+from openai_deals.slack.retries import may_have_been_delivered
 
 logger = logging.getLogger(__name__)
 
@@ -26,44 +27,50 @@ logger = logging.getLogger(__name__)
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
-def build(answerer: Answerer) -> Callable[..., None]:
-    """The share button listener, bound to ``answerer``."""
+def build(answerer: Answerer) -> Work:
+    """The work of the share button (run after the acknowledgement), bound to ``answerer``."""
 
-    def handle_share_button(
-        ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond
-    ) -> None:
-        ack()
+    def share_answer(body: dict, client: WebClient, context: BoltContext) -> None:
         channel, user = body["channel"]["id"], body["user"]["id"]
         where = {"channel": channel, "user": user}
-        ref = read_button(action, respond, where)
+        ref = read_button(answerer, body, where)
         if ref is None:
             return
         shared = AnswerRef(ref.question, ref.offset, Surface.SHARED, shared_by=user)
         message = answerer.render(shared, where)
+        response_url = body.get("response_url")
         try:
             client.chat_postMessage(channel=channel, **message.as_kwargs())
         except SLACK_CALL_ERRORS as exc:
             error = slack_error(exc)
+            if may_have_been_delivered(exc):
+                logger.warning(
+                    "Shared answer may have been posted, not retried (%s; channel=%s, user=%s)",
+                    error,
+                    channel,
+                    user,
+                )
+                return
             if isinstance(exc, SlackApiError) and error in NOT_A_MEMBER:
                 logger.info("Cannot share, the bot is not in the channel (%s)", where)
                 reply = m.NOT_IN_CHANNEL
             else:
                 logger.exception(
-                    "Sharing failed: %s (channel=%s, user=%s, question=%r)",
+                    "Sharing failed: %s (channel=%s, user=%s, question=%s)",
                     error,
                     channel,
                     user,
-                    ref.question,
+                    for_log(ref.question),
                 )
                 reply = m.SLACK_FAILED
-            safe_respond(
-                respond,
+            answerer.respond(
+                response_url,
                 where,
                 response_type="ephemeral",
                 replace_original=False,
                 **render_notice(reply).as_kwargs(),
             )
             return
-        safe_respond(respond, where, delete_original=True)
+        answerer.respond(response_url, where, delete_original=True)
 
-    return handle_share_button
+    return share_answer

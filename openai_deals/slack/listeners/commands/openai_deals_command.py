@@ -1,28 +1,53 @@
-"""``/openai-deals question``: an answer only the asker sees, which they can share."""
+"""``/openai-deals question``: an answer only the asker sees, which they can share.
+``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
-from slack_bolt import Ack, Respond
-
-from openai_deals.questions import clean_question, is_help_request
-from openai_deals.slack.answerer import Answerer, safe_respond
+from openai_deals import messages as m
+from openai_deals.questions import clean_question
+from openai_deals.slack.answerer import Answerer, AtOnce, Work, tell_privately
 from openai_deals.slack.buttons import AnswerRef, Surface
-from openai_deals.slack.render import render_help
+from openai_deals.slack.subcommands import subcommand_reply
 
 
-def build(answerer: Answerer) -> Callable[..., None]:
-    """The ``/openai-deals`` listener, bound to ``answerer``."""
+def build_at_once(answerer: Answerer) -> AtOnce:
+    """The reply to a sub-command, sent in the acknowledgement itself.
 
-    def handle_openai_deals_command(ack: Ack, command: dict, respond: Respond) -> None:
-        ack()  # within Slack's 3 seconds; the answer follows on the response_url
-        question = clean_question(command.get("text", ""))
-        where = {"channel": command.get("channel_id"), "user": command.get("user_id")}
-        if is_help_request(question):
-            message = render_help()
-        else:
+    The timeline, the articles and the help are rendered from what ``answerer.overview``
+    holds in memory (read once at start-up): no call to Slack or to the engine, so they need
+    no slot on the answer pool and are never refused as busy. A question returns None and
+    goes to the pool (``build``).
+    """
+
+    def reply_to_subcommand(body: dict) -> dict | None:
+        message = subcommand_reply(clean_question(body.get("text", "")), answerer.overview)
+        if message is None:
+            return None
+        return {"response_type": "ephemeral", **message.as_kwargs()}
+
+    return reply_to_subcommand
+
+
+def build(answerer: Answerer) -> Work:
+    """The work of ``/openai-deals`` (run after the acknowledgement), bound to ``answerer``."""
+
+    def answer_openai_deals_command(body: dict, client: WebClient, context: BoltContext) -> None:
+        question = clean_question(body.get("text", ""))
+        channel, user = body.get("channel_id"), body.get("user_id")
+        where = {"channel": channel, "user": user}
+        # Sub-commands are normally answered in the acknowledgement (``build_at_once``); the
+        # work still knows them, so that it is complete on its own.
+        message = subcommand_reply(question, answerer.overview)
+        if message is None:
             message = answerer.render(AnswerRef(question, 0, Surface.EPHEMERAL), where)
-        safe_respond(respond, where, response_type="ephemeral", **message.as_kwargs())
+        delivered = answerer.respond(
+            body.get("response_url"), where, response_type="ephemeral", **message.as_kwargs()
+        )
+        if not delivered and channel and user:
+            # The response_url is gone: try the one other way to reach only the asker.
+            tell_privately(client, m.SLACK_FAILED, channel=channel, user=user)
 
-    return handle_openai_deals_command
+    return answer_openai_deals_command

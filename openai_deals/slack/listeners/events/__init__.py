@@ -9,6 +9,6 @@ from openai_deals.slack.listeners.events import app_home_opened, app_mention
 
 
 def register(app: App, answerer: Answerer) -> None:
-    """Wire the event listeners, one route per line."""
-    app.event("app_mention")(app_mention.build(answerer))
-    app.event("app_home_opened")(app_home_opened.build(answerer))
+    """Wire the event listeners, one route per line; each acknowledges, then works."""
+    app.event("app_mention")(answerer.acknowledge_then(app_mention.build(answerer)))
+    app.event("app_home_opened")(answerer.acknowledge_then(app_home_opened.build(answerer)))

@@ -12,6 +12,6 @@ def register(app: App, answerer: Answerer) -> None:
     """Wire the message listeners, one route per line.
 
     Every ``message`` event is routed here, edits and bot posts included, so that Slack always
-    gets its acknowledgement; the listener decides what deserves an answer.
+    gets its acknowledgement; the work decides what deserves an answer.
     """
-    app.event("message")(direct_message.build(answerer))
+    app.event("message")(answerer.acknowledge_then(direct_message.build(answerer)))

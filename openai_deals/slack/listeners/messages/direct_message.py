@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from openai_deals.questions import clean_question
-from openai_deals.slack.answerer import Answerer
+from openai_deals.slack.answerer import Answerer, Work
 from openai_deals.slack.questions import is_from_a_person
 
 logger = logging.getLogger(__name__)
 
 
-def build(answerer: Answerer) -> Callable[..., None]:
-    """The ``message`` listener, bound to ``answerer``."""
+def build(answerer: Answerer) -> Work:
+    """The work of a ``message`` event (run after the acknowledgement), bound to ``answerer``."""
 
-    def handle_direct_message(
-        body: dict, event: dict, context: BoltContext, client: WebClient
-    ) -> None:
+    def answer_direct_message(body: dict, client: WebClient, context: BoltContext) -> None:
+        event = body["event"]
         # Edits (message_changed), deletions, joins, bot posts and our own replies all arrive
         # here too: only a plain message typed by a person in a DM gets an answer.
         if event.get("channel_type") != "im" or not is_from_a_person(event, context.bot_user_id):
@@ -41,7 +39,8 @@ def build(answerer: Answerer) -> Callable[..., None]:
             ts=event["ts"],
             thread_ts=event.get("thread_ts"),
             question=clean_question(event["text"]),
+            user=event.get("user"),
             event_id=body.get("event_id"),
         )
 
-    return handle_direct_message
+    return answer_direct_message

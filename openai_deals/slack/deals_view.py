@@ -1,0 +1,189 @@
+"""The deals timeline, the list of articles and the App Home in Block Kit.
+
+The timeline is cut into pages of at most ``DEALS_PER_PAGE`` deals, each page well inside
+Slack's limits (50 blocks per message, 3000 characters per section), with ◀ / ▶ buttons
+when there is more than one. Everything from the articles is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from openai_deals import messages as m
+from openai_deals.retrieval.model import Article, Deal, Partnership, Source
+from openai_deals.retrieval.overview import ArticleSummary
+from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
+from openai_deals.slack.render import (
+    FALLBACK_MAX_CHARS,
+    MAX_SOURCES_LISTED,
+    SOURCE_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Message,
+    escape,
+    render_home,
+    shorten,
+    source_line,
+)
+
+DEALS_PER_PAGE = 8  # a screenful; with its references a page stays far below 50 blocks
+LINE_MAX_CHARS = 900  # one deal: three fit in a section whatever the articles say
+BLOCK_ID_PAGES = "deals_pages"
+
+# One line of the timeline: its lane (partnership) and the deal.
+_Line = tuple[tuple[str, ...], Deal]
+
+
+def timeline_pages(lanes: Sequence[Partnership]) -> list[list[_Line]]:
+    """The timeline's lines cut into pages, in order (a lane may run over two pages)."""
+    lines = [(lane.parties, deal) for lane in lanes for deal in lane.deals]
+    return [lines[i : i + DEALS_PER_PAGE] for i in range(0, len(lines), DEALS_PER_PAGE)]
+
+
+def _numbers(lines: Sequence[_Line]) -> dict[str, tuple[int, Source]]:
+    """Articles cited on a page, numbered in order of first citation."""
+    refs: dict[str, tuple[int, Source]] = {}
+    for _, deal in lines:
+        for c in deal.citations:
+            if c.article_id not in refs:
+                n = len(refs) + 1
+                refs[c.article_id] = (n, Source(c.article_id, c.title, c.date, c.source, n))
+    return refs
+
+
+def _marks(deal: Deal, refs: dict[str, tuple[int, Source]]) -> str:
+    numbers = list(dict.fromkeys(refs[c.article_id][0] for c in deal.citations))
+    marks = "".join(f"[{n}]" for n in numbers[:MAX_SOURCES_LISTED])
+    extra = len(numbers) - MAX_SOURCES_LISTED
+    return marks + (f" +{extra}" if extra > 0 else "")
+
+
+def deal_line(deal: Deal, marks: str) -> str:
+    """``• *juillet 2019* — investissement : 1 milliard de dollars — ✅ fait [1][2]``."""
+    summary = escape(m.deal_summary(deal))
+    status = escape(m.deal_status(deal))
+    line = f"• *{escape(deal.date.label)}* — {summary} — {status} {marks}"
+    if len(line) <= LINE_MAX_CHARS:
+        return line
+    room = LINE_MAX_CHARS - (len(line) - len(summary))
+    return line.replace(summary, shorten(summary, max(room, 20)), 1)[:LINE_MAX_CHARS]
+
+
+def _pack(lines: Sequence[str]) -> list[str]:
+    """Lines joined into texts of at most TEXT_MAX_CHARS characters."""
+    texts: list[str] = []
+    for line in lines:
+        line = shorten(line, TEXT_MAX_CHARS)
+        if texts and len(texts[-1]) + 1 + len(line) <= TEXT_MAX_CHARS:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line)
+    return texts
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def timeline_blocks(lanes: Sequence[Partnership], page: int = 0) -> list[Block]:
+    """One page of the timeline: title, lead, one section per lane, the references, and
+    ◀ / ▶ buttons when there are other pages. ``page`` past the end shows the last one."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=m.DEALS_TITLE))]
+    pages = timeline_pages(lanes)
+    if not pages:
+        blocks.append(_section(m.DEALS_EMPTY))
+        return blocks
+    page = min(max(page, 0), len(pages) - 1)
+    lines = pages[page]
+    refs = _numbers(lines)
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=m.DEALS_LEAD)]))
+    lane_lines: list[tuple[tuple[str, ...], list[str]]] = []
+    for parties, deal in lines:
+        if not lane_lines or lane_lines[-1][0] != parties:
+            lane_lines.append((parties, []))
+        lane_lines[-1][1].append(deal_line(deal, _marks(deal, refs)))
+    for parties, texts in lane_lines:
+        title = f"*{escape(shorten(m.partnership_label(parties), TITLE_MAX_CHARS))}*"
+        blocks += [_section(text) for text in _pack([title, *texts])]
+    references = [source_line(source) for _, source in refs.values()]
+    blocks += [
+        ContextBlock(elements=[MarkdownTextObject(text=text)]) for text in _pack(references)
+    ]
+    if len(pages) > 1:
+        count = m.DEALS_PAGE.format(page=page + 1, pages=len(pages))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))
+        buttons = []
+        if page > 0:
+            buttons.append(_page_button(m.BUTTON_PREVIOUS, ACTION_DEALS_PREVIOUS, page - 1))
+        if page < len(pages) - 1:
+            buttons.append(_page_button(m.BUTTON_NEXT, ACTION_DEALS_NEXT, page + 1))
+        blocks.append(ActionsBlock(block_id=BLOCK_ID_PAGES, elements=buttons))
+    return blocks
+
+
+def _page_button(text: str, action_id: str, page: int) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action_id, value=DealsPage(page).encode())
+
+
+def _fallback(lanes: Sequence[Partnership], page: int) -> str:
+    pages = timeline_pages(lanes)
+    if not pages:
+        return m.DEALS_EMPTY
+    page = min(max(page, 0), len(pages) - 1)
+    lines = [m.DEALS_TITLE]
+    for parties, deal in pages[page]:
+        label = m.partnership_label(parties)
+        lines.append(f"{label} — {deal.date.label} — {m.deal_summary(deal)}")
+    return shorten(escape("\n".join(lines)), FALLBACK_MAX_CHARS)
+
+
+def render_timeline(lanes: Sequence[Partnership], page: int = 0) -> Message:
+    """The timeline as a message (``/openai-deals``, ``/openai-deals deals``)."""
+    blocks = timeline_blocks(lanes, page)
+    return Message(text=_fallback(lanes, page), blocks=[b.to_dict() for b in blocks])
+
+
+def render_sources(articles: Sequence[ArticleSummary]) -> Message:
+    """The articles the bot reads (``/openai-deals sources``): title, date, source, and how
+    many sentences of each are indexed."""
+    if not articles:
+        return Message(text=m.HOME_CORPUS_EMPTY, blocks=[_section(m.HOME_CORPUS_EMPTY).to_dict()])
+    lines = [m.SOURCES_TITLE.format(count=len(articles))]
+    for summary in articles:
+        a = summary.article
+        source = f" — {escape(shorten(a.source, SOURCE_MAX_CHARS))}" if a.source else ""
+        lines.append(
+            m.SOURCES_LINE.format(
+                title=escape(shorten(a.title, TITLE_MAX_CHARS)),
+                date=escape(a.date_label),
+                source=source,
+                sentences=summary.sentences,
+            )
+        )
+    # A message holds 50 blocks: thousands of articles end with a count of the rest.
+    texts = _pack(lines)
+    blocks = [_section(t) for t in texts[:49]]
+    if len(texts) > 49:
+        shown = sum(t.count("\n") + 1 for t in texts[:49]) - 1
+        more = m.HOME_MORE_ARTICLES.format(count=len(articles) - shown)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    text = shorten("\n".join(lines), FALLBACK_MAX_CHARS)
+    return Message(text=text, blocks=[b.to_dict() for b in blocks])
+
+
+def render_home_timeline(
+    articles: Sequence[Article], lanes: Sequence[Partnership], page: int = 0
+) -> dict:
+    """The App Home: the timeline page first, then how to ask and the articles."""
+    return render_home(articles, lead_blocks=timeline_blocks(lanes, page))

@@ -1,0 +1,27 @@
+"""The words ``/openai-deals`` understands besides a question: nothing or "deals" (the
+timeline), "sources" (the articles), "aide" (the help). Kept apart from the listener so the
+listener stays a few lines long."""
+
+from __future__ import annotations
+
+from openai_deals import messages as m
+from openai_deals.retrieval.overview import Overview
+from openai_deals.slack.deals_view import render_sources, render_timeline
+from openai_deals.slack.render import Message, render_help
+
+
+def subcommand_reply(text: str, overview: Overview) -> Message | None:
+    """The reply to a sub-command, or None when ``text`` is a question.
+
+    Args:
+        text: the cleaned command text (``questions.clean_question``).
+        overview: the deals timeline and the articles.
+    """
+    word = text.strip(" !.").lower()
+    if word == "" or word in m.DEALS_WORDS:
+        return render_timeline(overview.timeline)
+    if word in m.SOURCES_WORDS:
+        return render_sources(overview.articles)
+    if word in m.HELP_WORDS:
+        return render_help()
+    return None

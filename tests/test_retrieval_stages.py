@@ -1,0 +1,236 @@
+"""The retrieval stages: question dates, spelling tolerance, answer spans, the lexical
+fallback, the embedding cache and the index's record of how it was built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from openai_deals.retrieval.cache import STORE_FOLDER, owned_cache_dir
+from openai_deals.retrieval.embeddings import VectorCache, load_embedder
+from openai_deals.retrieval.engine import Engine, load_engine
+from openai_deals.retrieval.query import DateRef, question_dates
+from openai_deals.retrieval.snippets import answer_span
+
+CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "dates"),
+    [
+        ("Que s'est-il passé chez OpenAI en novembre 2023 ?", (DateRef(2023, 11),)),
+        ("Combien Microsoft a-t-il investi en 2019 ?", (DateRef(2019),)),
+        ("Qu'a annoncé Microsoft en juillet ?", (DateRef(None, 7),)),
+        ("What happened in November 2023?", (DateRef(2023, 11),)),
+        ("May Microsoft invest more?", ()),  # "may" is a verb unless a year follows
+        ("Combien Google a-t-il investi ?", ()),
+    ],
+)
+def test_question_dates(question, dates):
+    """Months and years in a question are read as dates, in French and English."""
+    assert question_dates(question) == dates
+
+
+@pytest.mark.parametrize(
+    ("ref", "iso", "matches"),
+    [
+        (DateRef(2023, 11), "2023-11", True),
+        (DateRef(2023, 11), "2023-11-17", True),
+        (DateRef(2023, 11), "2019-11", False),
+        (DateRef(2023), "2023-02", True),
+        (DateRef(None, 7), "2019-07", True),
+        (DateRef(2023), "n/a", False),
+    ],
+)
+def test_date_ref_matches_an_article_date(ref, iso, matches):
+    assert ref.matches(iso) is matches
+
+
+def test_a_dated_question_prefers_the_article_of_that_date(engine: Engine):
+    """"novembre 2023" finds the November 2023 article, not a sentence that says
+    "novembre 2019": the month is matched as a date, not as a word."""
+    answer = engine.answer("Que s'est-il passé chez Sam Altman et OpenAI en novembre 2023 ?")
+    assert not answer.abstained
+    assert answer.snippets[0].primary.date == "2023-11"
+
+
+def test_a_date_the_sentence_lacks_is_not_a_reason_to_abstain(engine: Engine):
+    """The 300 million sentence does not say "2023", its article does: still answered."""
+    answer = engine.answer("Combien Google a-t-il investi dans Anthropic en 2023 ?")
+    assert not answer.abstained
+    assert "300 millions" in answer.snippets[0].text
+
+
+# -- spelling ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "wrong", "right"),
+    [
+        ("Combien Microsft a-t-il investi dans OpenAI ?", "microsft", "microsoft"),
+        ("Combien Google a-t-il investi dans Anthropique ?", "anthrop", "anthropic"),
+        ("Qui est Sam Altmann ?", "altmann", "altman"),
+        ("Que contient la licence Apahce ?", "apahc", "apach"),
+    ],
+)
+def test_misspelt_names_are_matched_to_the_corpus(engine: Engine, question, wrong, right):
+    """A word unknown to the corpus is corrected to the nearest corpus term."""
+    query = engine.queries.analyse(question)
+    assert query.corrections.get(wrong) == right
+    assert right in query.terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Faut-il tourner la page ?",  # "tourner" is a real word, not a typo of "tournée"
+        "Quelle est la recette de la tarte ?",
+        "Que pense Nvidia de ChatGPT ?",  # a name the corpus never saw stays unknown
+        "Combien en 2018 ?",  # numbers are never corrected ("2018" is not "2019")
+    ],
+)
+def test_real_words_and_unknown_names_are_not_corrected(engine: Engine, question):
+    """No false match between real words: only misspellings are corrected."""
+    assert engine.queries.analyse(question).corrections == {}
+
+
+def test_a_misspelt_question_is_answered_like_the_right_one(engine: Engine):
+    right = engine.answer("Combien Google a-t-il investi dans Anthropic ?")
+    typo = engine.answer("Combien Gogle a-t-il investi dans Anthropique ?")
+    assert not typo.abstained
+    assert typo.snippets[0].sentence_ids == right.snippets[0].sentence_ids
+
+
+# -- answer spans -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "span"),
+    [
+        ("Google aurait investi 300 millions de dollars dans Anthropic.", "number",
+         "300 millions de dollars"),
+        ("Google aurait obtenu une participation de 10 % dans l’entreprise.", "number", "10 %"),
+        ("Un accord annoncé au mois de juillet 2019, à Redmond.", "date", "juillet 2019"),
+        ("Microsoft a recruté Sam Altman et Greg Brockman.", "person", "Sam Altman"),
+        ("Avec Sam Altman, il veut créer une IA.", "person", "Sam Altman"),
+        ("Les modèles sont publiés sous licence Apache 2.0 permissive.", "licence",
+         "licence Apache 2.0"),
+        ("Microsoft a recruté Sam Altman.", None, None),
+        ("Aucun montant ici.", "number", None),
+    ],
+)  # fmt: skip
+def test_answer_span_marks_what_answers_the_question(text, kind, span):
+    found = answer_span(text, kind)
+    assert (text[found[0] : found[1]] if found else None) == span
+
+
+def test_snippets_carry_the_answer_span(engine: Engine):
+    """combien → the amount is marked in the snippet, and the JSON carries it."""
+    from openai_deals.cli import answer_json
+
+    answer = engine.answer("Combien Google a-t-il investi dans Anthropic ?")
+    first = answer.snippets[0]
+    start, end = first.answer_span
+    assert first.text[start:end] == "300 millions de dollars"
+    assert answer_json(answer)["snippets"][0]["answer_span"] == [start, end]
+
+
+# -- the lexical fallback ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lexical(index_dir: Path) -> Engine:
+    return load_engine(CORPUS, index_dir, embeddings="none")
+
+
+def test_without_embeddings_the_engine_answers_with_bm25_alone(lexical: Engine):
+    """EMBEDDINGS=none (or the package absent) keeps a working, tested lexical path."""
+    assert not lexical.semantic
+    answer = lexical.answer("Combien Google a-t-il investi dans Anthropic ?")
+    assert "300 millions de dollars" in answer.snippets[0].text
+    assert lexical.answer("Quel est le prix du Bitcoin aujourd'hui ?").abstained
+
+
+def test_an_english_question_meets_french_sentences(engine: Engine):
+    """The multilingual embeddings carry an English question to the French answer."""
+    answer = engine.answer("How much did Google invest in Anthropic?")
+    assert engine.semantic
+    assert "300 millions de dollars" in answer.snippets[0].text
+
+
+def test_load_embedder_none_is_the_lexical_path():
+    assert load_embedder("none") is None
+
+
+# -- embedding cache and build record ---------------------------------------------------------
+
+
+class _Counting:
+    """The real embedder, counting the sentences it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.count = inner, inner.name, 0
+
+    def passages(self, texts):
+        self.count += len(texts)
+        return self.inner.passages(texts)
+
+    def query(self, text):
+        return self.inner.query(text)
+
+
+def test_the_vector_cache_embeds_only_new_sentences(tmp_path, engine: Engine):
+    """Adding one article embeds only its sentences; the others come from disk, unchanged."""
+    counting = _Counting(engine.embedder)
+    first = ["Microsoft investit dans OpenAI.", "Google mise sur Anthropic."]
+    before = VectorCache(tmp_path, counting).vectors(first)
+    assert counting.count == 2
+    cache = VectorCache(tmp_path, counting)
+    after = cache.vectors([*first, "OpenAI publie des modèles ouverts."])
+    assert counting.count == 3 and cache.embedded == 1
+    assert np.array_equal(before, after[:2])
+
+
+def test_embedding_caches_live_in_the_store_folder_only(engine: Engine, index_dir: Path):
+    """The sentence vectors and the parsed tokenizer are kept in the index store's own marked
+    folder, never loose in INDEX_DIR (issue 8: nothing else in INDEX_DIR is touched)."""
+    assert engine.semantic
+    assert [p.name for p in index_dir.iterdir()] == [STORE_FOLDER]
+    folder = owned_cache_dir(index_dir)
+    assert folder == index_dir / STORE_FOLDER
+    assert list(folder.glob("vectors-*.npz")) and list(folder.glob("use-tokenizer-*.pickle"))
+
+
+def test_without_a_claimed_store_folder_vectors_are_not_written(tmp_path, engine: Engine):
+    """A store folder that is not the store's own (or missing) gets no cache file: the
+    vectors are computed every time instead."""
+    assert owned_cache_dir(tmp_path) is None
+    (tmp_path / STORE_FOLDER).mkdir()
+    assert owned_cache_dir(tmp_path) is None
+    counting = _Counting(engine.embedder)
+    for _ in range(2):
+        VectorCache(owned_cache_dir(tmp_path), counting).vectors(["Google mise sur Anthropic."])
+    assert counting.count == 2
+    assert [p.name for p in tmp_path.iterdir()] == [STORE_FOLDER]
+    assert not any((tmp_path / STORE_FOLDER).iterdir())
+
+
+def test_an_index_from_another_analyzer_is_refused(engine: Engine):
+    """The index records the analyzer it was built with; a query analysed otherwise would
+    silently miss, so the engine refuses it."""
+    arrays, meta = engine.index.to_store()
+    from openai_deals.retrieval.index import Index
+
+    stale = Index(arrays, {**meta, "analyzer": "0"})
+    with pytest.raises(ValueError, match="analyzer"):
+        Engine(stale)
+
+
+def test_vectors_must_match_the_index(engine: Engine):
+    with pytest.raises(ValueError, match="vectors"):
+        Engine(engine.index, embedder=engine.embedder, vectors=np.zeros((2, 512)))
