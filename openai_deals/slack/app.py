@@ -53,28 +53,20 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
         raise SettingsError(_MISSING["SLACK_APP_TOKEN"])
 
 
-def create_web_client(settings: Settings) -> WebClient:
-    """A Web API client for ``SLACK_API_BASE_URL`` with an explicit timeout
+def configure_web_client(client: WebClient, settings: Settings) -> WebClient:
+    """Point ``client`` at ``SLACK_API_BASE_URL``, with an explicit timeout
     (``SLACK_API_TIMEOUT``) and the retries of ``openai_deals.slack.retries``
-    (``SLACK_RETRY_BACKOFF``).
-
-    Raises:
-        SettingsError: ``SLACK_BOT_TOKEN`` is missing.
-    """
-    check_slack_settings(settings)
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_base_url,
-        timeout=settings.slack_api_timeout,
-        retry_handlers=retry_handlers(settings.slack_retry_backoff),
-    )
+    (``SLACK_RETRY_BACKOFF``) instead of slack_sdk's defaults; return it."""
+    client.base_url = settings.slack_api_base_url
+    client.timeout = settings.slack_api_timeout
+    client.retry_handlers = retry_handlers(settings.slack_retry_backoff)
+    return client
 
 
 def create_app(
     settings: Settings,
     engine: AnswerEngine,
     *,
-    client: WebClient | None = None,
     seen: DuplicateMemory | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
@@ -86,15 +78,18 @@ def create_app(
     Args:
         settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
         engine: answers questions (``retrieval.engine.Engine`` or anything alike).
-        client: the Web API client; default ``create_web_client(settings)``.
         seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
     """
+    check_slack_settings(settings)
+    # The token goes to App itself, never with a ``client=``: Bolt also reads SLACK_BOT_TOKEN
+    # from the environment, and given both it warns that the token "will be unused". Its own
+    # client (``app.client``, copied for every request) is then configured here.
     app = App(
         name="openai-deals",
-        client=client or create_web_client(settings),
+        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
         # auth.test is then called on the first request instead of here.
         token_verification_enabled=False,
@@ -104,6 +99,7 @@ def create_app(
         # Listeners only acknowledge and submit work to the answer pool: run them inline.
         process_before_response=True,
     )
+    configure_web_client(app.client, settings)
     # An engine without an index (a stand-in in tests) has no timeline to show.
     index = getattr(engine, "index", None)
     overview = Overview.of(index) if index is not None else Overview()

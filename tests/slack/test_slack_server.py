@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -36,7 +37,7 @@ from openai_deals.settings import SettingsError
 from openai_deals.slack import server
 from openai_deals.slack.app import check_slack_settings, create_app
 from openai_deals.slack.http_app import signature
-from openai_deals.slack.retries import SERVER_ERROR_RETRIES
+from openai_deals.slack.retries import SERVER_ERROR_RETRIES, retry_handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90  # loading spaCy and the index on a slow CI machine
@@ -168,6 +169,27 @@ def test_app_needs_a_bot_token(make_settings, engine):
         create_app(make_settings(slack_bot_token=None), engine)
 
 
+def test_start_up_logs_no_bolt_warning_and_the_client_is_configured(
+    slack, make_settings, index_dir, monkeypatch, caplog
+):
+    """With SLACK_BOT_TOKEN in the environment too (as in production), start-up logs no
+    warning (Bolt's "As you gave `client` as well, `token` will be unused" among them), and
+    the app's Web API client still uses SLACK_API_BASE_URL, SLACK_API_TIMEOUT and the retries."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    caplog.set_level(logging.DEBUG)
+    settings = make_settings(index_dir=index_dir, slack_api_timeout=7.5)
+    app = server.start(settings, http=True)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    assert slack.calls_to("auth.test"), "auth.test went to SLACK_API_BASE_URL"
+    assert (app.client.base_url, app.client.timeout) == (slack.api_url, 7.5)
+    expected = retry_handlers(settings.slack_retry_backoff)
+    assert [type(h) for h in app.client.retry_handlers] == [type(h) for h in expected]
+    slack.fail("chat.postMessage", status=503, error="service_unavailable")
+    app.client.chat_postMessage(channel=CHANNEL_ID, text="x")
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [503, 200]
+
+
 # -- Real processes ---------------------------------------------------------------------------
 
 
@@ -285,6 +307,7 @@ def test_cli_serve_http_answers_signed_requests(slack, index_dir, engine, tmp_pa
         )
     assert process.returncode == 0, process.output
     assert "Stopping" in process.output
+    assert "will be unused" not in process.output  # Bolt given a token and a client
 
 
 def test_cli_serve_socket_mode_answers_envelopes(slack, socket_mode, index_dir, engine, tmp_path):
