@@ -194,6 +194,34 @@ def setting_refused(name: str, why: str, where: str | None) -> str:
     return SETTING_REFUSED.format(name=name, where=where or SETTING_IN_ENVIRONMENT, why=why)
 
 
+# A Slack value the mode being started needs, missing; and a token Slack refuses.
+SETTING_MISSING = "Configuration invalide : {name} n’est pas défini. {what}"
+SLACK_SETTING_HELP = {
+    "SLACK_BOT_TOKEN": (
+        "Copiez le Bot User OAuth Token (xoxb-…) de la page OAuth & Permissions de l’app Slack "
+        "dans .env (voir README.md, section The Slack app)."
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "Le mode HTTP vérifie chaque requête avec lui : copiez le Signing Secret de la page "
+        "Basic Information de l’app Slack dans .env."
+    ),
+    "SLACK_APP_TOKEN": (
+        "Le Socket Mode demande un jeton d’app (xapp-…) de portée connections:write (page "
+        "Basic Information > App-Level Tokens) : mettez-le dans .env, ou lancez plutôt "
+        "`openai-deals serve --http` derrière une adresse publique."
+    ),
+}
+BOT_TOKEN_REFUSED = (
+    "Configuration invalide : Slack refuse SLACK_BOT_TOKEN ({error}). Copiez de nouveau le "
+    "Bot User OAuth Token de la page OAuth & Permissions (réinstallez l’app s’il a été révoqué)."
+)
+
+
+def setting_missing(name: str) -> str:
+    """One line for a Slack value (``SLACK_BOT_TOKEN``…) that is not set."""
+    return SETTING_MISSING.format(name=name, what=SLACK_SETTING_HELP[name])
+
+
 NOT_IN_CHANNEL = (
     "Je ne peux pas écrire dans ce canal car je n’en suis pas membre. "
     "Invitez-moi avec `/invite @openai-deals`, puis cliquez de nouveau sur "

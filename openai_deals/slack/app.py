@@ -7,6 +7,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from openai_deals import messages as m
 from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
@@ -16,22 +17,6 @@ from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.retries import retry_handlers
 
 logger = logging.getLogger(__name__)
-
-_MISSING = {
-    "SLACK_BOT_TOKEN": (
-        "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-        "OAuth & Permissions page into .env (see README.md, section The Slack app)"
-    ),
-    "SLACK_SIGNING_SECRET": (
-        "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
-        "Signing Secret from the app's Basic Information page into .env"
-    ),
-    "SLACK_APP_TOKEN": (
-        "SLACK_APP_TOKEN: missing; Socket Mode needs an app-level token (xapp-…) with the "
-        "connections:write scope (Basic Information > App-Level Tokens): put it in .env, "
-        "or run `openai-deals serve --http` behind a public URL instead"
-    ),
-}
 
 
 def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
@@ -43,14 +28,14 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
             app-level token), None to check only what every mode needs (the bot token).
 
     Raises:
-        SettingsError: one line naming the missing variable.
+        SettingsError: one French line naming the missing variable.
     """
     if not settings.slack_bot_token:
-        raise SettingsError(_MISSING["SLACK_BOT_TOKEN"])
+        raise SettingsError(m.setting_missing("SLACK_BOT_TOKEN"))
     if http is True and not settings.slack_signing_secret:
-        raise SettingsError(_MISSING["SLACK_SIGNING_SECRET"])
+        raise SettingsError(m.setting_missing("SLACK_SIGNING_SECRET"))
     if http is False and not settings.slack_app_token:
-        raise SettingsError(_MISSING["SLACK_APP_TOKEN"])
+        raise SettingsError(m.setting_missing("SLACK_APP_TOKEN"))
 
 
 def configure_web_client(client: WebClient, settings: Settings) -> WebClient:
