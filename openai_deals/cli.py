@@ -285,14 +285,15 @@ def render_deals_text(partnerships) -> str:
     if not partnerships:
         return messages.DEALS_EMPTY
     lines = [messages.DEALS_TITLE, messages.DEALS_LEAD]
-    refs: dict[str, tuple[int, str]] = {}
+    refs: dict[str, tuple[int, str]] = {}  # article id -> (number, citation line)
     for lane in partnerships:
         lines += ["", messages.partnership_label(lane.parties)]
         for deal in lane.deals:
             marks = ""
             for c in deal.citations:
-                label = " — ".join(p for p in (c.title, c.date_label, c.source) if p)
-                number = refs.setdefault(c.article_id, (len(refs) + 1, label))[0]
+                n = len(refs) + 1
+                line = messages.citation_line(n, c.title, c.date_label, c.source)
+                number = refs.setdefault(c.article_id, (n, line))[0]
                 if f"[{number}]" not in marks:
                     marks += f"[{number}]"
             summary = messages.deal_summary(deal)
@@ -300,7 +301,7 @@ def render_deals_text(partnerships) -> str:
                 f"  {deal.date.label:<16} {summary} — {messages.deal_status(deal)} {marks}"
             )
     lines.append("")
-    lines += [f"[{n}] {label}" for n, label in sorted(refs.values())]
+    lines += [line for _, line in sorted(refs.values())]
     return "\n".join(lines)
 
 

@@ -378,7 +378,7 @@ DEAL_EXCLUSIVE_LICENCE = "licence exclusive"
 PARTNERSHIP_JOINER = " – "
 
 SOURCES_TITLE = "*Mes sources* — {count} article(s) :"
-SOURCES_LINE = "• *{title}* — {date}{source} — {sentences} phrase(s)"
+SOURCES_LINE = "• {reference} — {sentences} phrase(s)"
 
 PLOT_TITLE = "Accords rapportés par les articles (montants en échelle logarithmique)"
 PLOT_AMOUNT = "montant"

@@ -149,11 +149,12 @@ def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
 
 def source_line(source: Source) -> str:
     """``[n] *Title* — février 2023 — Publisher`` (publisher left out when unknown)."""
-    return m.citation_line(source.citation, *_reference_parts(source))
+    return m.citation_line(source.citation, *reference_parts(source))
 
 
-def _reference_parts(item: Source | Article) -> tuple[str, str, str]:
-    # Title in bold; every part cut to its limit and escaped for mrkdwn.
+def reference_parts(item: Source | Article) -> tuple[str, str, str]:
+    """The parts of ``messages.reference`` in mrkdwn: the title in bold, every part cut to
+    its limit, then escaped."""
     return (
         f"*{escape_within(item.title, TITLE_MAX_CHARS)}*",
         escape(item.date_label),
@@ -257,7 +258,7 @@ def render_help() -> Message:
 
 
 def _article_line(article: Article) -> str:
-    return m.HOME_ARTICLE.format(reference=m.reference(*_reference_parts(article)))
+    return m.HOME_ARTICLE.format(reference=m.reference(*reference_parts(article)))
 
 
 def render_home(articles: Sequence[Article], lead_blocks: Sequence[Block] = ()) -> dict:
