@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 CLI = [sys.executable, "-m", "openai_deals.cli"]
+# An empty config directory, outside the checkout: no .env in it, and what other programs
+# write there (matplotlib's cache, for `deals --plot`) never lands in the source tree.
+NO_CONFIG_DIR = Path(tempfile.mkdtemp(prefix="openai-deals-no-config-"))
 
 
 def clean_env(**values: str) -> dict[str, str]:
     """The environment without the settings a developer may have exported, nor their config
     directory's .env (``values`` are added)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
-    env["XDG_CONFIG_HOME"] = str(ROOT / "tests" / "no-such-config-dir")
+    env["XDG_CONFIG_HOME"] = str(NO_CONFIG_DIR)
     return {**env, **values}
 
 
