@@ -4,20 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from openai_deals import messages
+from openai_deals.retrieval.model import check_k
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+ENV_FILE_NAME = ".env"
+
+
+def env_file_candidates(cwd: Path | None = None) -> tuple[Path, ...]:
+    """Where a ``.env`` file is looked for, first found wins: the current directory (a
+    checkout, a deployment folder), then the user's config directory, so that an installed
+    ``openai-deals`` finds its tokens from any directory (``~/.config/openai-deals/.env``)."""
+    return (
+        (cwd or Path.cwd()) / ENV_FILE_NAME,
+        platformdirs.user_config_path("openai-deals") / ENV_FILE_NAME,
+    )
+
+
+def find_env_file(cwd: Path | None = None) -> Path | None:
+    """The ``.env`` file settings are read from, or None when there is none."""
+    return next((p for p in env_file_candidates(cwd) if p.is_file()), None)
+
+
+class SettingProblem(ValueError):
+    """A value refused for a reason of its own; the message is a French sentence saying what
+    is wrong and what to do (``load_settings`` shows it as is, naming the variable)."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -32,7 +55,9 @@ def _is_loopback(host: str) -> bool:
 class Settings(BaseSettings):
     """Configuration of openai-deals. Slack values are only required by ``serve``."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # No env_file here: load_settings decides which .env (if any) is read, and says which.
+    model_config = SettingsConfigDict(env_file=None, env_file_encoding="utf-8", extra="ignore")
+    _env_file_read: Path | None = PrivateAttr(default=None)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -63,7 +88,7 @@ class Settings(BaseSettings):
     # Sentence embeddings that rerank BM25's candidates: "use" (default), "e5" (the e5
     # extra) or "none" (BM25 alone: for corpora past a few hundred thousand sentences).
     embeddings: Literal["use", "e5", "none"] = "use"
-    top_k: int = Field(default=3, ge=1, le=10)
+    top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
     log_level: str = "INFO"
 
     @field_validator("index_dir", mode="before")
@@ -118,6 +143,11 @@ class Settings(BaseSettings):
             )
         return v if v.endswith("/") else v + "/"
 
+    @field_validator("top_k")
+    @classmethod
+    def _top_k(cls, v: int) -> int:
+        return check_k(v)
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, v: str) -> str:
@@ -125,6 +155,18 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def env_file(self) -> Path | None:
+        """The ``.env`` file these settings were read from, if any."""
+        return self._env_file_read
+
+    def describe_source(self) -> str:
+        """Where the settings came from, for the start-up log (English, like every log)."""
+        if self._env_file_read is not None:
+            return f"Settings read from {self._env_file_read} and the environment"
+        looked = " and ".join(str(p) for p in env_file_candidates())
+        return f"Settings read from the environment (no .env file in {looked})"
 
     @property
     def resolved_index_dir(self) -> Path:
@@ -152,25 +194,47 @@ def _check_index_dir(index_dir: Path) -> None:
 
     resolved = index_dir.resolve()
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
-        raise ValueError(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
+        raise SettingProblem(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
     folder = store_dir(resolved)
     foreign = folder.exists() and not (folder / STORE_MARKER).is_file()
     if foreign and (not folder.is_dir() or any(folder.iterdir())):
-        raise ValueError(messages.INDEX_DIR_FOREIGN.format(path=folder))
+        raise SettingProblem(messages.INDEX_DIR_FOREIGN.format(path=folder))
 
 
 class SettingsError(Exception):
     """A configuration value is missing or malformed; the message names it and says what to do."""
 
 
+# Values never repeated in an error message: they would end up on screens and in logs.
+_SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"})
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings once; turn pydantic's report into one line per bad variable."""
+    """Read the settings once, from the environment and the first ``.env`` of
+    :func:`env_file_candidates` (``_env_file=`` chooses another file, or None for none).
+
+    Raises:
+        SettingsError: a value is malformed; one French line per bad variable, naming it,
+            saying what it must be and where to fix it (the environment or the ``.env`` file).
+    """
+    if "_env_file" not in overrides:
+        overrides["_env_file"] = find_env_file()
+    env_file = overrides["_env_file"]
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             name = str(err["loc"][0]).upper() if err["loc"] else "?"
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{name}: {msg}")
-        raise SettingsError("; ".join(lines)) from None
+            # The environment wins over the .env file, so that is where the value came from.
+            in_environment = any(key.upper() == name for key in os.environ)
+            where = None if in_environment or not env_file else str(env_file)
+            problem = (err.get("ctx") or {}).get("error")
+            if isinstance(problem, SettingProblem):
+                lines.append(messages.setting_refused(name, str(problem), where))
+                continue
+            secret = name in _SECRETS
+            lines.append(messages.setting_invalid(name, err.get("input"), where, secret))
+        raise SettingsError("\n".join(lines)) from None
+    settings._env_file_read = Path(env_file) if env_file else None
+    return settings

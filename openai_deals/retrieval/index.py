@@ -19,7 +19,13 @@ import numpy as np
 
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, default_analyzer
 from openai_deals.retrieval.bm25 import SparseBM25
-from openai_deals.retrieval.corpus import ArticleFile, read_corpus
+from openai_deals.retrieval.corpus import (
+    ArticleFile,
+    CorpusProblem,
+    EmptyCorpusError,
+    Issue,
+    read_corpus,
+)
 from openai_deals.retrieval.deals import deals_from_json, deals_to_json, extract_deals
 from openai_deals.retrieval.ingest import Sentence, split_articles
 from openai_deals.retrieval.model import Article, Deal
@@ -61,7 +67,7 @@ class Index:
         self._a = arrays
         self._meta = meta
         self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
-        self.problems: list[str] = list(meta.get("problems", []))
+        self.problems = [CorpusProblem.from_dict(p) for p in meta.get("problems", [])]
         self.vocabulary: list[str] = meta["vocabulary"]
         # The analyzer that made the terms: a question must be analysed by the same one.
         self.analyzer_version: str | None = meta.get("analyzer")
@@ -207,8 +213,8 @@ def build_index(
     ``progress`` is called once per article.
 
     Raises:
-        ValueError: no usable article (every problem file is named in the message).
-        FileNotFoundError: ``corpus_dir`` does not exist.
+        EmptyCorpusError: no usable article (its ``problems`` name every file and why).
+        CorpusDirError: ``corpus_dir`` is missing, a file, or unreadable.
     """
     files, problems = read_corpus(corpus_dir)
     articles: list[Article] = []
@@ -221,7 +227,9 @@ def build_index(
         if progress:
             progress()
         if not article_sentences:
-            problems.append(f"{article_file.path.name}: no sentence left after clean-up")
+            problem = CorpusProblem(article_file.path.name, Issue.NO_SENTENCE)
+            logger.warning("Skipped corpus file %s", problem)
+            problems.append(problem)
             continue
         contexts.extend(ctx)
         article_of.extend([len(articles)] * len(article_sentences))
@@ -229,7 +237,7 @@ def build_index(
         sentences.extend(article_sentences)
         sentence_terms.extend(terms)
     if not sentences:
-        raise ValueError(f"no usable article in {corpus_dir}: {'; '.join(problems) or 'empty'}")
+        raise EmptyCorpusError(corpus_dir, problems)
 
     vocab: dict[str, int] = {}
     for doc in (*sentence_terms, *contexts):
@@ -256,7 +264,7 @@ def build_index(
     }
     meta = {
         "articles": [asdict(a) for a in articles],
-        "problems": problems,
+        "problems": [p.as_dict() for p in problems],
         "vocabulary": list(vocab),
         "analyzer": ANALYZER_VERSION,
         "names": corpus_names((s.text for s in sentences), article_of),
