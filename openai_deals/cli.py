@@ -130,7 +130,7 @@ def render_text(answer, color: bool = False) -> str:
     refs: dict[int, str] = {}
     for snippet in answer.snippets:
         text, last = [], 0
-        for start, end in snippet.highlights:
+        for start, end in snippet.marked:
             text += [snippet.text[last:start], bold, snippet.text[start:end], reset]
             last = end
         text.append(snippet.text[last:])

@@ -109,6 +109,19 @@ class Snippet:
         return self.sources[0]
 
     @property
+    def marked(self) -> tuple[tuple[int, int], ...]:
+        """The spans a surface shows in bold: the question's words and the answer span,
+        sorted, overlapping ones merged."""
+        spans = sorted((*self.highlights, *([self.answer_span] if self.answer_span else [])))
+        out: list[tuple[int, int]] = []
+        for start, end in spans:
+            if out and start <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((start, end))
+        return tuple(out)
+
+    @property
     def citations(self) -> tuple[int, ...]:
         return tuple(s.citation for s in self.sources)
 

@@ -133,7 +133,7 @@ def _as_quote(body: str) -> str:
 def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
     """The snippet as a ``>`` quote with the question's terms in bold, at most ``limit`` chars."""
     text = snippet.text
-    spans = _word_spans(text, snippet.highlights)
+    spans = _word_spans(text, snippet.marked)
     # Each input character gives at least one output character: no need to look further.
     n = min(len(text), limit)
     while True:
