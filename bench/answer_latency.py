@@ -56,7 +56,7 @@ def _cold_start(corpus: Path, index: Path, embeddings: str) -> float:
             [sys.executable, "-m", "openai_deals", "--corpus", str(corpus),
              "--index-dir", str(index), "ask", ASK],
             capture_output=True, check=True, timeout=600,
-            env={"EMBEDDINGS": embeddings, "PATH": "/usr/bin:/bin", "HOME": str(index)},
+            env={"EMBEDDINGS": embeddings, "PATH": "/usr/bin:/bin", "HOME": str(index.parent)},
         )  # fmt: skip
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
@@ -65,19 +65,21 @@ def _cold_start(corpus: Path, index: Path, embeddings: str) -> float:
 def measure(corpus: Path, embeddings: str, rounds: int) -> dict:
     from openai_deals.retrieval.cache import load_or_build
     from openai_deals.retrieval.embeddings import VectorCache, load_embedder
-    from openai_deals.retrieval.engine import Engine
+    from openai_deals.retrieval.engine import Engine, owned_cache_dir
     from openai_deals.retrieval.evaluate import load_questions
 
     index_dir = Path(tempfile.mkdtemp(prefix=f"bench-{embeddings}-"))
     start = time.perf_counter()
     index, _ = load_or_build(corpus, index_dir)
     lexical_build = time.perf_counter() - start
-    embedder = load_embedder(embeddings, index_dir)
+    # The same cache folder load_engine uses, so the child processes below find the vectors.
+    cache_dir = owned_cache_dir(index_dir)
+    embedder = load_embedder(embeddings, cache_dir)
     vectors = None
     start = time.perf_counter()
     if embedder is not None:
         texts = [index.text(i) for i in range(len(index))]
-        vectors = VectorCache(index_dir, embedder).vectors(texts)
+        vectors = VectorCache(cache_dir, embedder).vectors(texts)
     embed_build = time.perf_counter() - start
     engine = Engine(index, embedder=embedder, vectors=vectors)
     questions = [q["question"] for path in QUESTIONS for q in load_questions(path)]
@@ -113,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embeddings", default="use,e5,none")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    rows = [measure(args.corpus, e, args.rounds) for e in args.embeddings.split(",")]
+    rows = []
+    for embeddings in args.embeddings.split(","):
+        rows.append(measure(args.corpus, embeddings, args.rounds))
+        print(rows[-1], file=sys.stderr, flush=True)  # a long run keeps what it measured
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))

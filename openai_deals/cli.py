@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from openai_deals import __version__, messages
+from openai_deals.logs import configure_logging
+from openai_deals.retrieval.model import MAX_K, MIN_K
 from openai_deals.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("openai_deals")
@@ -22,20 +25,30 @@ def _parser() -> argparse.ArgumentParser:
         description="Answer French questions about AI partnerships with cited news snippets.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--corpus", type=Path, help="corpus directory (default: CORPUS_DIR)")
-    parser.add_argument("--index-dir", type=Path, help="index cache directory (INDEX_DIR)")
+    _add_location_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
+    # The location options are accepted after the subcommand too (`ask --corpus DIR "…"`);
+    # given in both places, the one after the subcommand wins.
+    located = argparse.ArgumentParser(add_help=False)
+    _add_location_options(located)
 
-    ask = sub.add_parser("ask", help="answer a question (or one per line of stdin with --json)")
-    ask.add_argument("question", nargs="?", help="the question; omit it to read stdin")
+    def add_command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[located], **kwargs)
+
+    ask = add_command("ask", help="answer a question (or one per line of stdin)")
+    ask.add_argument(
+        "question", nargs="?", help="the question; omit it to read one question per stdin line"
+    )
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    ask.add_argument("--k", type=int, default=None, help="number of snippets (default TOP_K)")
+    ask.add_argument(
+        "--k", type=int, default=None, help=f"snippets, {MIN_K} to {MAX_K} (default TOP_K)"
+    )
 
-    index = sub.add_parser("index", help="(re)build the cached index of the corpus")
+    index = add_command("index", help="(re)build the cached index of the corpus")
     index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
     index.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
 
-    add = sub.add_parser(
+    add = add_command(
         "add",
         help="add an article (URL, saved .html page or .txt file) to CORPUS_DIR and update "
         "the index",
@@ -56,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--init", action="store_true", help="first copy the bundled articles into the corpus"
     )
 
-    ev = sub.add_parser("eval", help="measure retrieval on a JSONL question file")
+    ev = add_command("eval", help="measure retrieval on a JSONL question file")
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument(
@@ -66,16 +79,23 @@ def _parser() -> argparse.ArgumentParser:
         "(made by bench/distractors.py)",
     )
 
-    deals = sub.add_parser("deals", help="the timeline of the deals the articles report")
+    deals = add_command("deals", help="the timeline of the deals the articles report")
     deals.add_argument("--json", action="store_true", help="print the timeline as JSON")
     deals.add_argument(
         "--plot", type=Path, metavar="FILE.png", help="draw the timeline to a PNG (extra: plot)"
     )
 
-    serve = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)")
+    serve = add_command("serve", help="run the Slack bot (Socket Mode, or --http)")
     serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
     return parser
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: an option left out of one place never overwrites the value given in the other.
+    unset = {"type": Path, "default": argparse.SUPPRESS}
+    parser.add_argument("--corpus", help="corpus directory (CORPUS_DIR)", **unset)
+    parser.add_argument("--index-dir", help="index cache directory (INDEX_DIR)", **unset)
 
 
 def _engine(settings: Settings, **kwargs):
@@ -131,67 +151,111 @@ def render_text(answer, color: bool = False) -> str:
     refs: dict[int, str] = {}
     for snippet in answer.snippets:
         text, last = [], 0
-        for start, end in snippet.highlights:
+        for start, end in snippet.marked:
             text += [snippet.text[last:start], bold, snippet.text[start:end], reset]
             last = end
         text.append(snippet.text[last:])
-        marks = "".join(f"[{c}]" for c in snippet.citations)
-        lines.append(f"« {''.join(text)} » {marks}")
+        lines.append(messages.quote("".join(text), snippet.citations))
         for src in snippet.sources:
-            label = " — ".join(p for p in (src.title, src.date_label, src.source) if p)
-            refs.setdefault(src.citation, label)
+            line = messages.citation_line(src.citation, src.title, src.date_label, src.source)
+            refs.setdefault(src.citation, line)
     lines.append("")
-    lines += [f"{dim}[{n}] {label}{reset}" for n, label in sorted(refs.items())]
+    lines += [f"{dim}{line}{reset}" for _, line in sorted(refs.items())]
     return "\n".join(lines)
 
 
+def help_json(question: str) -> dict:
+    """``ask --json aide``: the help, in the shape of the JSON contract."""
+    return {
+        "question": question,
+        "status": "help",
+        "abstained": True,
+        "message": messages.terminal_help(),
+        "snippets": [],
+    }
+
+
+def _reply(engine, question: str, k: int, as_json: bool) -> str:
+    """What ``ask`` prints for one (cleaned) question: the help, or the answer."""
+    from openai_deals.questions import is_help_request  # deferred: it loads the engine module
+
+    if is_help_request(question):
+        reply = help_json(question) if as_json else messages.terminal_help()
+    else:
+        answer = engine.answer(question, k=k)
+        reply = answer_json(answer) if as_json else render_text(answer, sys.stdout.isatty())
+    return json.dumps(reply, ensure_ascii=False) if as_json else reply
+
+
 def _ask(args, settings: Settings) -> int:
-    k = args.k or settings.top_k
-    if k < 1 or k > 10:
-        print("--k doit être entre 1 et 10.", file=sys.stderr)
+    from openai_deals.questions import clean_question, is_help_request
+    from openai_deals.retrieval.model import check_k
+
+    k = settings.top_k if args.k is None else args.k
+    try:
+        check_k(k)
+    except ValueError:
+        print(messages.k_out_of_range("--k", k), file=sys.stderr)
         return 2
-    engine = _engine(settings)
     if args.question is not None:
-        answer = engine.answer(args.question, k=k)
-        if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False))
-        else:
-            print(render_text(answer, color=sys.stdout.isatty()))
+        question = clean_question(args.question)
+        # The help needs no index: print it without loading one.
+        engine = None if is_help_request(question) else _engine(settings)
+        print(_reply(engine, question, k, args.json))
         return 0
-    if not args.json:
-        print(
-            'Posez une question : openai-deals ask "…" (ou --json pour lire stdin).',
-            file=sys.stderr,
-        )
-        return 2
+    engine = _engine(settings)
+    if sys.stdin.isatty():
+        print(messages.ASK_STDIN_PROMPT, file=sys.stderr)
+    first = True
     for line in sys.stdin:
-        if line.strip():
-            answer = engine.answer(line.strip(), k=k)
-            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        question = clean_question(line)
+        if not question:
+            continue
+        if args.json:
+            print(_reply(engine, question, k, as_json=True), flush=True)
+            continue
+        # Several answers in a row: each says which question it answers.
+        if not first:
+            print()
+        print(messages.QUESTION_ECHO.format(question=question))
+        print(_reply(engine, question, k, as_json=False), flush=True)
+        first = False
     return 0
 
 
 def _index(args, settings: Settings) -> int:
+    from openai_deals.retrieval.cache import CacheSaveError
     from openai_deals.retrieval.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
-    total = len(corpus_files(settings.corpus_dir)) if settings.corpus_dir.is_dir() else 0
+    total = len(corpus_files(settings.corpus_dir))
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
     embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
-    engine = _engine(
-        settings,
-        rebuild=args.force,
-        n_process=max(1, args.jobs),
-        progress=progress,
-        embed_progress=embedding.update if embedding else None,
-    )
-    for bar in (progress, embedding):
-        if bar and bar.done:
-            bar.close()
+    try:
+        engine = _engine(
+            settings,
+            rebuild=args.force,
+            n_process=max(1, args.jobs),
+            progress=progress,
+            embed_progress=embedding.update if embedding else None,
+            must_save=True,
+        )
+    except CacheSaveError as exc:
+        logger.error("%s", exc)
+        print(messages.INDEX_NOT_SAVED.format(path=exc.index_dir), file=sys.stderr)
+        return 1
+    finally:
+        for bar in (progress, embedding):
+            if bar and bar.done:
+                bar.close()
     index = engine.index
-    print(f"{len(index)} phrases, {len(index.articles)} articles → {settings.resolved_index_dir}")
+    print(
+        messages.INDEX_BUILT.format(
+            sentences=len(index), articles=len(index.articles), path=settings.resolved_index_dir
+        )
+    )
     for problem in index.problems:
-        print(f"ignoré : {problem}", file=sys.stderr)
+        print(messages.corpus_problem(problem), file=sys.stderr)
     return 0
 
 
@@ -248,7 +312,9 @@ def _add(args, settings: Settings) -> int:
     overview = Overview.of(engine.index)
     mine = [a for a in overview.articles if a.article.article_id == added.article_id]
     if not mine:
-        problems = [p for p in engine.index.problems if p.startswith(added.path.name)]
+        problems = [
+            messages.corpus_problem(p) for p in engine.index.problems if p.file == added.path.name
+        ]
         print(
             messages.ADD_INDEXED_NO_ARTICLE.format(problem="; ".join(problems) or "?"),
             file=sys.stderr,
@@ -297,7 +363,9 @@ def _eval(args, settings: Settings) -> int:
     try:
         items = load_questions(args.file)
     except (OSError, ValueError) as exc:
-        print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
+        # `eval` speaks English throughout: its readers tune retrieval, and its report is the
+        # README's table of metrics.
+        print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     reports = {"corpus": evaluate(_engine(settings), items)}
     if args.distractors:
@@ -326,14 +394,15 @@ def render_deals_text(partnerships) -> str:
     if not partnerships:
         return messages.DEALS_EMPTY
     lines = [messages.DEALS_TITLE, messages.DEALS_LEAD]
-    refs: dict[str, tuple[int, str]] = {}
+    refs: dict[str, tuple[int, str]] = {}  # article id -> (number, citation line)
     for lane in partnerships:
         lines += ["", messages.partnership_label(lane.parties)]
         for deal in lane.deals:
             marks = ""
             for c in deal.citations:
-                label = " — ".join(p for p in (c.title, c.date_label, c.source) if p)
-                number = refs.setdefault(c.article_id, (len(refs) + 1, label))[0]
+                n = len(refs) + 1
+                line = messages.citation_line(n, c.title, c.date_label, c.source)
+                number = refs.setdefault(c.article_id, (n, line))[0]
                 if f"[{number}]" not in marks:
                     marks += f"[{number}]"
             summary = messages.deal_summary(deal)
@@ -341,7 +410,7 @@ def render_deals_text(partnerships) -> str:
                 f"  {deal.date.label:<16} {summary} — {messages.deal_status(deal)} {marks}"
             )
     lines.append("")
-    lines += [f"[{n}] {label}" for n, label in sorted(refs.values())]
+    lines += [line for _, line in sorted(refs.values())]
     return "\n".join(lines)
 
 
@@ -400,23 +469,47 @@ class _Progress:
         sys.stderr.write("\n")
 
 
+# Exit codes of a process stopped by a signal, as shells report them (128 + signal number).
+EXIT_INTERRUPTED = 130  # SIGINT: Ctrl-C
+EXIT_BROKEN_PIPE = 141  # SIGPIPE: the reader of stdout went away (`| head -1`)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code. No traceback on Ctrl-C or a closed pipe."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a reader that left shows up here, where it is handled
+        return code
+    except KeyboardInterrupt:
+        print(messages.INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Nobody reads any more: stop quietly. Point stdout at /dev/null so that Python's
+        # own flush at exit does not fail again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     overrides = {}
-    if args.corpus:
+    if getattr(args, "corpus", None):
         overrides["corpus_dir"] = args.corpus
-    if args.index_dir:
+    if getattr(args, "index_dir", None):
         overrides["index_dir"] = args.index_dir
     try:
         settings = load_settings(**overrides)
     except SettingsError as exc:
-        print(f"Configuration invalide — {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     if args.command != "serve":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    logger.info("%s", settings.describe_source())
+    from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
+
     commands = {
         "ask": _ask,
         "index": _index,
@@ -427,11 +520,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args, settings)
-    except FileNotFoundError as exc:
-        print(f"Fichier introuvable : {exc}. Vérifiez CORPUS_DIR ou --corpus.", file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"Corpus inutilisable : {exc}", file=sys.stderr)
+    except (CorpusDirError, EmptyCorpusError) as exc:
+        print(messages.corpus_error(exc), file=sys.stderr)
+        for problem in getattr(exc, "problems", ()):
+            print(messages.corpus_problem(problem), file=sys.stderr)
         return 2
 
 

@@ -1,8 +1,10 @@
-"""One log format, and a cap on every log line, for the long-running processes.
+"""How every entry point (the CLI, ``serve``, gunicorn's WSGI module) sets up its logs: one
+format, and a cap on every log line.
 
-Logs are English, for operators. Whatever a library puts in a message (a request body, a whole
-Slack payload), no line grows past ``MAX_LINE_CHARS``: a flood of forged or huge requests
-cannot flood the logs. Tracebacks are formatted separately and are not cut.
+Logs are for whoever runs the bot, in English, one line per record on stderr; what people
+read is in ``openai_deals.messages``, in French. Whatever a library puts in a message (a
+request body, a whole Slack payload), no line grows past ``MAX_LINE_CHARS``: a flood of forged
+or huge requests cannot flood the logs. Tracebacks are formatted separately and are not cut.
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ class CapLength(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr at ``level`` in ``LOG_FORMAT`` (unless logging is already configured), and
-    cap the lines of every handler of the root logger."""
+def configure_logging(level: int | str) -> None:
+    """Log to stderr at ``level`` and above in ``LOG_FORMAT``, and cap the lines of every
+    handler of the root logger.
+
+    Like ``logging.basicConfig``, it adds no handler when the root logger already has one (the
+    host, e.g. gunicorn or pytest, configured logging first); the level is set either way.
+    """
     logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
     logging.getLogger().setLevel(level)
     for handler in logging.getLogger().handlers:

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from openai_deals.retrieval.corpus import (
+    KNOWN_KEYS,
+    CorpusDirError,
+    CorpusProblem,
+    EmptyCorpusError,
+    Issue,
+)
 from openai_deals.retrieval.fetch import FetchProblem, FetchRefused
 from openai_deals.retrieval.model import (
+    MAX_K,
+    MIN_K,
     MONTHS_FR,
     Answer,
     Deal,
@@ -48,8 +57,23 @@ HELP_HOW = (
     "• `/openai-deals` seul : la chronologie des accords, sources à l’appui ; "
     "`/openai-deals sources` : les articles que je connais"
 )
-HELP_EXAMPLES_TITLE = "*Exemples*"
+HELP_EXAMPLES_TITLE = "Exemples"
 HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par exemple : « {example} »"
+# The terminal's help (``openai-deals ask aide``): the same intro and examples, its own "how".
+TERMINAL_HELP_HOW = (
+    "Comment me poser une question :\n"
+    '  openai-deals ask "votre question"\n'
+    "  openai-deals ask < questions.txt      (une question par ligne)"
+)
+
+ASK_STDIN_PROMPT = "Posez une question par ligne (Ctrl-D pour terminer) :"
+
+
+def terminal_help() -> str:
+    """The help the terminal prints for « aide » (plain text, no Slack markup)."""
+    examples = "\n".join(f"  • {q}" for q in EXAMPLE_QUESTIONS)
+    return f"{HELP_INTRO}\n\n{TERMINAL_HELP_HOW}\n\n{HELP_EXAMPLES_TITLE} :\n{examples}"
+
 
 # -- Answers (every surface) ----------------------------------------------------------------
 ANSWER_LEAD = "Voici ce que disent les articles :"
@@ -79,9 +103,27 @@ def lead(answer: Answer) -> str:
         return f"{ABSTAIN} {ABSTAIN_TOPICS.format(topics=_enumerate_fr(answer.topics))}"
     return ABSTAIN
 
+
+def reference(title: str, date: str, source: str = "") -> str:
+    """How every surface names an article: "Titre — février 2023 — Source".
+
+    Empty parts are left out. The caller formats the parts for its surface (bold, escaped).
+    """
+    return " — ".join(p for p in (title, date, source) if p)
+
+
+def citation_line(number: int, title: str, date: str, source: str = "") -> str:
+    """The line under an answer that resolves a citation mark: "[1] Titre — février 2023"."""
+    return f"[{number}] {reference(title, date, source)}"
+
+
+def quote(text: str, citations: Sequence[int]) -> str:
+    """A snippet as every surface writes it in plain text: "« text » [1][2]"."""
+    return f"« {text} » {''.join(f'[{c}]' for c in citations)}"
+
+
 QUESTION_ECHO = "Question : « {question} »"
 SHARED_BY = "Partagé par <@{user_id}>"
-TRUNCATED = "…"
 MORE_SOURCES = "et {count} autre(s) source(s)"
 
 BUTTON_SHARE = "Partager dans le canal"
@@ -91,6 +133,119 @@ BUTTON_DOWN = "👎"
 FEEDBACK_THANKS = "Merci pour votre retour !"
 
 # -- Errors: say what happened and what to do next -------------------------------------------
+K_EXPECTED = f"doit être un nombre entier de {MIN_K} à {MAX_K}"
+
+
+def k_out_of_range(name: str, value: object) -> str:
+    """The page size ``name`` (``--k``) is outside ``MIN_K``..``MAX_K``."""
+    return f"{name} {K_EXPECTED} (reçu : {value})."
+
+
+# A malformed setting: what the variable must be, and where to fix it.
+SETTING_EXPECTED = {
+    "SLACK_BOT_TOKEN": (
+        "doit être le jeton du bot, qui commence par « xoxb- » (Bot User OAuth Token, "
+        "page OAuth & Permissions de l’app Slack)"
+    ),
+    "SLACK_APP_TOKEN": (
+        "doit être un jeton d’app, qui commence par « xapp- » (page Basic Information > "
+        "App-Level Tokens de l’app Slack, portée connections:write)"
+    ),
+    "SLACK_API_BASE_URL": (
+        "doit être une adresse https:// (http:// seulement vers cette machine, "
+        "par exemple http://127.0.0.1:8080/api/)"
+    ),
+    "PORT": "doit être un numéro de port, de 1 à 65535",
+    "SLACK_API_TIMEOUT": "doit être un nombre de secondes, plus grand que 0 et au plus 120",
+    "SLACK_RETRY_BACKOFF": "doit être un nombre de secondes, de 0 à 30",
+    "ANSWER_WORKERS": "doit être un nombre entier de 1 à 512",
+    "ANSWER_BACKLOG": "doit être un nombre entier de 1 à 1000000",
+    "MAX_REQUEST_BYTES": "doit être un nombre d’octets, de 1024 à 67108864 (64 Mio)",
+    "SOCKET_MODE_PING_INTERVAL": "doit être un nombre de secondes, plus grand que 0 et au plus 60",
+    "EMBEDDINGS": "doit valoir use, e5 ou none",
+    "TOP_K": K_EXPECTED,
+    "LOG_LEVEL": "doit valoir DEBUG, INFO, WARNING, ERROR ou CRITICAL",
+    "ADMIN_USER_IDS": (
+        "doit être une liste d’identifiants de membres Slack séparés par des virgules, "
+        "par exemple U012AB3CDE,W0ABC12"
+    ),
+    "FETCH_ALLOW_PRIVATE": (
+        "doit valoir true, false, ou une liste d’adresses ou de réseaux séparés par des "
+        "virgules, par exemple 127.0.0.1,10.0.0.0/8"
+    ),
+    "FETCH_MAX_BYTES": "doit être un nombre d’octets, au moins 1000",
+    "FETCH_TIMEOUT_SECONDS": "doit être un nombre de secondes, plus grand que 0 et au plus 300",
+    "FETCH_MAX_REDIRECTS": "doit être un nombre entier de 0 à 20",
+}
+# ADMIN_USER_IDS and FETCH_ALLOW_PRIVATE refused by their own validators (SettingProblem).
+ADMIN_USER_IDS_REFUSED = (
+    "ce ne sont pas des identifiants de membres Slack : {ids}. Donnez des identifiants tels "
+    "que U012AB3CDE, séparés par des virgules (profil Slack > ⋮ > Copier l’ID de membre)."
+)
+FETCH_ALLOW_PRIVATE_REFUSED = (
+    "mettez true, false, ou une liste d’adresses ou de réseaux séparés par des virgules, "
+    "par exemple 127.0.0.1,10.0.0.0/8."
+)
+SETTING_EXPECTED_DEFAULT = "a une valeur invalide"
+SETTING_INVALID = "Configuration invalide : {name} {expected}{received}. Corrigez-le dans {where}."
+SETTING_RECEIVED = " (reçu : {value})"
+SETTING_IN_ENVIRONMENT = "l’environnement"
+# A value refused for a reason of its own (the validator says why and what to do).
+SETTING_REFUSED = "Configuration invalide : {name}, lu dans {where} : {why}"
+
+
+def setting_invalid(name: str, value: object, where: str | None, secret: bool = False) -> str:
+    """One line for a malformed setting ``name``; a secret's value is never repeated.
+
+    Args:
+        name: the variable, e.g. ``TOP_K``.
+        value: what it was set to.
+        where: the ``.env`` file it was read from; None for the environment.
+        secret: a token or secret, whose value must not be printed.
+    """
+    return SETTING_INVALID.format(
+        name=name,
+        expected=SETTING_EXPECTED.get(name, SETTING_EXPECTED_DEFAULT),
+        received="" if secret else SETTING_RECEIVED.format(value=value),
+        where=where or SETTING_IN_ENVIRONMENT,
+    )
+
+
+def setting_refused(name: str, why: str, where: str | None) -> str:
+    """One line for a setting ``name`` refused for the reason ``why`` (a French sentence
+    that says what to do); ``where`` is the ``.env`` file it was read from, None for the
+    environment."""
+    return SETTING_REFUSED.format(name=name, where=where or SETTING_IN_ENVIRONMENT, why=why)
+
+
+# A Slack value the mode being started needs, missing; and a token Slack refuses.
+SETTING_MISSING = "Configuration invalide : {name} n’est pas défini. {what}"
+SLACK_SETTING_HELP = {
+    "SLACK_BOT_TOKEN": (
+        "Copiez le Bot User OAuth Token (xoxb-…) de la page OAuth & Permissions de l’app Slack "
+        "dans .env (voir README.md, section The Slack app)."
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "Le mode HTTP vérifie chaque requête avec lui : copiez le Signing Secret de la page "
+        "Basic Information de l’app Slack dans .env."
+    ),
+    "SLACK_APP_TOKEN": (
+        "Le Socket Mode demande un jeton d’app (xapp-…) de portée connections:write (page "
+        "Basic Information > App-Level Tokens) : mettez-le dans .env, ou lancez plutôt "
+        "`openai-deals serve --http` derrière une adresse publique."
+    ),
+}
+BOT_TOKEN_REFUSED = (
+    "Configuration invalide : Slack refuse SLACK_BOT_TOKEN ({error}). Copiez de nouveau le "
+    "Bot User OAuth Token de la page OAuth & Permissions (réinstallez l’app s’il a été révoqué)."
+)
+
+
+def setting_missing(name: str) -> str:
+    """One line for a Slack value (``SLACK_BOT_TOKEN``…) that is not set."""
+    return SETTING_MISSING.format(name=name, what=SLACK_SETTING_HELP[name])
+
+
 NOT_IN_CHANNEL = (
     "Je ne peux pas écrire dans ce canal car je n’en suis pas membre. "
     "Invitez-moi avec `/invite @openai-deals`, puis cliquez de nouveau sur "
@@ -113,8 +268,78 @@ BUSY = (
 HOME_TITLE = "openai-deals"
 HOME_CORPUS_TITLE = "*Ce que je connais* — {count} article(s) de presse :"
 HOME_CORPUS_EMPTY = "*Ce que je connais* — aucun article n’est encore chargé."
-HOME_ARTICLE = "• *{title}* — {date}{source}"
+HOME_ARTICLE = "• {reference}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
+
+INDEX_BUILT = "{sentences} phrases, {articles} articles → {path}"
+INTERRUPTED = "Interrompu."
+INDEX_NOT_SAVED = (
+    "L’index n’a pas pu être enregistré dans {path} : vérifiez que ce dossier peut être créé "
+    "et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR."
+)
+
+# -- The corpus (terminal: `openai-deals index`, errors of every command) ----------------------
+CORPUS_FORMAT_HINT = "voir le format dans openai_deals/corpus/README.md"
+CORPUS_DIR_MISSING = "Le dossier du corpus {path} n’existe pas : vérifiez CORPUS_DIR ou --corpus."
+CORPUS_DIR_IS_FILE = (
+    "{path} est un fichier, pas un dossier : CORPUS_DIR (ou --corpus) doit désigner le dossier "
+    "qui contient les articles (*.md)."
+)
+CORPUS_DIR_UNREADABLE = (
+    "Le dossier du corpus {path} ne peut pas être lu : vérifiez ses droits d’accès."
+)
+CORPUS_EMPTY = "Aucun article utilisable dans {path} : ajoutez-y des fichiers .md ({hint})."
+CORPUS_SKIPPED = "ignoré : {where} : {what}."
+CORPUS_WARNING = "attention : {where} : {what}."
+CORPUS_LINE = "{file}, ligne {line}"
+CORPUS_ISSUES = {
+    Issue.NO_FRONT_MATTER: "le fichier doit commencer par une ligne « --- » (l’en-tête)",
+    Issue.UNCLOSED_FRONT_MATTER: "l’en-tête n’est pas fermé par une ligne « --- »",
+    Issue.NOT_KEY_VALUE: "une ligne de l’en-tête doit avoir la forme « clé: valeur »",
+    Issue.UNKNOWN_KEY: "clé « {value} » inconnue, ignorée (clés connues : {known})",
+    Issue.MISSING_KEY: "l’en-tête n’a pas de « {value}: »",
+    Issue.BAD_DATE: (
+        "la date « {value} » doit être une date qui existe, de la forme AAAA, AAAA-MM ou "
+        "AAAA-MM-JJ"
+    ),
+    Issue.BAD_ID: (
+        "l’identifiant « {value} » ne peut contenir que des lettres, des chiffres, "
+        "« . », « _ » et « - »"
+    ),
+    Issue.EMPTY_BODY: "l’article n’a pas de texte après l’en-tête",
+    Issue.NOT_UTF8: "ce n’est pas du texte UTF-8 (octet {value}) : enregistrez-le en UTF-8",
+    Issue.UNREADABLE: "le fichier ne peut pas être lu : vérifiez ses droits d’accès",
+    Issue.DUPLICATE_ID: "l’identifiant « {value} » est déjà celui d’un autre fichier",
+    Issue.NO_SENTENCE: "aucune phrase ne reste après le nettoyage du texte",
+    Issue.NOT_MARKDOWN: (
+        "seuls les fichiers .md sont des articles (renommez-le en .md pour l’indexer)"
+    ),
+    Issue.SUBFOLDER: (
+        "les articles doivent être directement dans le dossier du corpus, pas dans un "
+        "sous-dossier"
+    ),
+}
+
+
+def corpus_problem(problem: CorpusProblem) -> str:
+    """One line about a corpus file: skipped (« ignoré ») or indexed with a warning."""
+    where = problem.file
+    if problem.line:
+        where = CORPUS_LINE.format(file=problem.file, line=problem.line)
+    what = CORPUS_ISSUES[problem.issue].format(value=problem.value, known=", ".join(KNOWN_KEYS))
+    return (CORPUS_SKIPPED if problem.skipped else CORPUS_WARNING).format(where=where, what=what)
+
+
+def corpus_error(error: CorpusDirError | EmptyCorpusError) -> str:
+    """Why no corpus could be read at all."""
+    if isinstance(error, EmptyCorpusError):
+        return CORPUS_EMPTY.format(path=error.path, hint=CORPUS_FORMAT_HINT)
+    if error.is_file:
+        return CORPUS_DIR_IS_FILE.format(path=error.path)
+    if error.reason:
+        return CORPUS_DIR_UNREADABLE.format(path=error.path)
+    return CORPUS_DIR_MISSING.format(path=error.path)
+
 
 # -- Configuration (printed by the command line and at start-up) ------------------------------
 INDEX_DIR_HOME_OR_ROOT = (
@@ -177,7 +402,7 @@ DEAL_EXCLUSIVE_LICENCE = "licence exclusive"
 PARTNERSHIP_JOINER = " – "
 
 SOURCES_TITLE = "*Mes sources* — {count} article(s) :"
-SOURCES_LINE = "• *{title}* — {date}{source} — {sentences} phrase(s)"
+SOURCES_LINE = "• {reference} — {sentences} phrase(s)"
 
 PLOT_TITLE = "Accords rapportés par les articles (montants en échelle logarithmique)"
 PLOT_AMOUNT = "montant"

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from openai_deals import messages
 from openai_deals.retrieval.fetch import ALL_NETWORKS, FetchPolicy
+from openai_deals.retrieval.model import check_k
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
 # any directory.
@@ -24,6 +26,27 @@ _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _TRUE, _FALSE = {"true", "yes", "1", "all"}, {"false", "no", "0", ""}
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+ENV_FILE_NAME = ".env"
+
+
+def env_file_candidates(cwd: Path | None = None) -> tuple[Path, ...]:
+    """Where a ``.env`` file is looked for, first found wins: the current directory (a
+    checkout, a deployment folder), then the user's config directory, so that an installed
+    ``openai-deals`` finds its tokens from any directory (``~/.config/openai-deals/.env``)."""
+    return (
+        (cwd or Path.cwd()) / ENV_FILE_NAME,
+        platformdirs.user_config_path("openai-deals") / ENV_FILE_NAME,
+    )
+
+
+def find_env_file(cwd: Path | None = None) -> Path | None:
+    """The ``.env`` file settings are read from, or None when there is none."""
+    return next((p for p in env_file_candidates(cwd) if p.is_file()), None)
+
+
+class SettingProblem(ValueError):
+    """A value refused for a reason of its own; the message is a French sentence saying what
+    is wrong and what to do (``load_settings`` shows it as is, naming the variable)."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -38,7 +61,9 @@ def _is_loopback(host: str) -> bool:
 class Settings(BaseSettings):
     """Configuration of openai-deals. Slack values are only required by ``serve``."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # No env_file here: load_settings decides which .env (if any) is read, and says which.
+    model_config = SettingsConfigDict(env_file=None, env_file_encoding="utf-8", extra="ignore")
+    _env_file_read: Path | None = PrivateAttr(default=None)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -69,7 +94,7 @@ class Settings(BaseSettings):
     # Sentence embeddings that rerank BM25's candidates: "use" (default), "e5" (the e5
     # extra) or "none" (BM25 alone: for corpora past a few hundred thousand sentences).
     embeddings: Literal["use", "e5", "none"] = "use"
-    top_k: int = Field(default=3, ge=1, le=10)
+    top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
     log_level: str = "INFO"
 
     # Slack member ids allowed to add articles (`/openai-deals ajouter <url>`), comma-separated.
@@ -133,10 +158,15 @@ class Settings(BaseSettings):
             )
         return v if v.endswith("/") else v + "/"
 
-    @field_validator("corpus_dir", "index_dir")
+    @field_validator("top_k")
     @classmethod
-    def _expand_home(cls, v: Path | None) -> Path | None:
-        return v.expanduser() if v is not None else None  # "~/articles" in .env
+    def _top_k(cls, v: int) -> int:
+        return check_k(v)
+
+    @field_validator("corpus_dir")
+    @classmethod
+    def _expand_home(cls, v: Path) -> Path:
+        return v.expanduser()  # "~/articles" in .env (INDEX_DIR: see _index_dir_safe)
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -145,10 +175,7 @@ class Settings(BaseSettings):
         ids = frozenset(str(item).strip() for item in items if str(item).strip())
         bad = sorted(i for i in ids if not _SLACK_USER_ID.match(i))
         if bad:
-            raise ValueError(
-                f"not Slack member ids: {', '.join(bad)}; give ids such as U012AB3CDE, "
-                "comma-separated (Slack profile > ⋮ > Copy member ID)"
-            )
+            raise SettingProblem(messages.ADMIN_USER_IDS_REFUSED.format(ids=", ".join(bad)))
         return ids
 
     @field_validator("fetch_allow_private", mode="before")
@@ -165,10 +192,7 @@ class Settings(BaseSettings):
         try:
             return tuple(ipaddress.ip_network(str(item), strict=False) for item in v)  # type: ignore[union-attr]
         except (TypeError, ValueError):
-            raise ValueError(
-                "must be true, false, or comma-separated addresses or networks such as "
-                "127.0.0.1,10.0.0.0/8"
-            ) from None
+            raise SettingProblem(messages.FETCH_ALLOW_PRIVATE_REFUSED) from None
 
     @field_validator("log_level")
     @classmethod
@@ -177,6 +201,18 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def env_file(self) -> Path | None:
+        """The ``.env`` file these settings were read from, if any."""
+        return self._env_file_read
+
+    def describe_source(self) -> str:
+        """Where the settings came from, for the start-up log (English, like every log)."""
+        if self._env_file_read is not None:
+            return f"Settings read from {self._env_file_read} and the environment"
+        looked = " and ".join(str(p) for p in env_file_candidates())
+        return f"Settings read from the environment (no .env file in {looked})"
 
     @property
     def resolved_index_dir(self) -> Path:
@@ -219,25 +255,47 @@ def _check_index_dir(index_dir: Path) -> None:
 
     resolved = index_dir.resolve()
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
-        raise ValueError(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
+        raise SettingProblem(messages.INDEX_DIR_HOME_OR_ROOT.format(path=resolved))
     folder = store_dir(resolved)
     foreign = folder.exists() and not (folder / STORE_MARKER).is_file()
     if foreign and (not folder.is_dir() or any(folder.iterdir())):
-        raise ValueError(messages.INDEX_DIR_FOREIGN.format(path=folder))
+        raise SettingProblem(messages.INDEX_DIR_FOREIGN.format(path=folder))
 
 
 class SettingsError(Exception):
     """A configuration value is missing or malformed; the message names it and says what to do."""
 
 
+# Values never repeated in an error message: they would end up on screens and in logs.
+_SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"})
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings once; turn pydantic's report into one line per bad variable."""
+    """Read the settings once, from the environment and the first ``.env`` of
+    :func:`env_file_candidates` (``_env_file=`` chooses another file, or None for none).
+
+    Raises:
+        SettingsError: a value is malformed; one French line per bad variable, naming it,
+            saying what it must be and where to fix it (the environment or the ``.env`` file).
+    """
+    if "_env_file" not in overrides:
+        overrides["_env_file"] = find_env_file()
+    env_file = overrides["_env_file"]
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             name = str(err["loc"][0]).upper() if err["loc"] else "?"
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{name}: {msg}")
-        raise SettingsError("; ".join(lines)) from None
+            # The environment wins over the .env file, so that is where the value came from.
+            in_environment = any(key.upper() == name for key in os.environ)
+            where = None if in_environment or not env_file else str(env_file)
+            problem = (err.get("ctx") or {}).get("error")
+            if isinstance(problem, SettingProblem):
+                lines.append(messages.setting_refused(name, str(problem), where))
+                continue
+            secret = name in _SECRETS
+            lines.append(messages.setting_invalid(name, err.get("input"), where, secret))
+        raise SettingsError("\n".join(lines)) from None
+    settings._env_file_read = Path(env_file) if env_file else None
+    return settings

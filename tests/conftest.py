@@ -1,4 +1,5 @@
-"""Shared fixtures: the real corpus indexed once per session into a temporary cache."""
+"""Shared fixtures: the real corpus indexed once per session into a temporary cache, and a
+small two-article corpus for tests that check rules rather than the bundled articles."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from two_articles import write_small_corpus
 from web_standin import NewsSite
 
 from openai_deals.retrieval.engine import Engine, load_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A fresh two-article corpus directory the test may edit."""
+    return write_small_corpus(tmp_path / "corpus")
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ from openai_deals import messages
 from openai_deals.retrieval.engine import Engine
 from openai_deals.retrieval.evaluate import evaluate, load_questions
 from openai_deals.retrieval.index import build_index
-from openai_deals.retrieval.model import Status
-from openai_deals.retrieval.snippets import MAX_SNIPPET_CHARS, shorten
+from openai_deals.retrieval.model import MAX_K, MIN_K, Status, check_k
+from openai_deals.retrieval.snippets import MAX_SNIPPET_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -125,22 +125,6 @@ def test_long_sentence_keeps_its_start_and_the_matched_words(engine: Engine):
     assert "CTO" in {snippet.text[a:b] for a, b in snippet.highlights}
 
 
-@pytest.mark.parametrize("limit", [40, 80, 120, 200, 350])
-def test_shorten_never_exceeds_the_limit(limit):
-    """Whatever the limit and the matches, the result fits and starts like the sentence."""
-    text = "Début de phrase " + "mot " * 150 + "fin avec Microsoft."
-    keep = [(text.index("Microsoft"), len(text) - 1)]
-    short = shorten(text, limit, keep)
-    assert len(short) <= limit and short.startswith("Début")
-
-
-def test_shorten_cuts_at_a_word_with_an_ellipsis():
-    """Long sentences are cut at a word boundary and say so."""
-    text = "mot " * 200
-    short = shorten(text, 50)
-    assert len(short) <= 50 and short.endswith("…") and not short.endswith(" …")
-
-
 def test_dev_set_meets_the_quality_bar(engine: Engine):
     """Retrieval quality on the dev questions stays at the level the README reports."""
     report = evaluate(engine, load_questions(DEV))
@@ -177,3 +161,18 @@ def test_corpus_with_only_broken_files_is_a_clear_error(tmp_path):
     (tmp_path / "bad.md").write_text("no front matter", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.md"):
         build_index(tmp_path)
+
+
+@pytest.mark.parametrize("k", [0, 1, 10, 11])
+def test_k_range_is_one_rule(k):
+    """check_k (behind TOP_K and --k) accepts exactly MIN_K..MAX_K."""
+    if MIN_K <= k <= MAX_K:
+        assert check_k(k) == k
+    else:
+        with pytest.raises(ValueError):
+            check_k(k)
+
+
+def test_engine_keeps_a_page_within_the_range(engine: Engine):
+    """Asked for more than MAX_K snippets, the engine gives at most MAX_K."""
+    assert len(engine.answer("Microsoft OpenAI", k=50).snippets) <= MAX_K

@@ -1,5 +1,6 @@
-"""The persistent index cache: reused when fresh, rebuilt when stale or unreadable, and
-rebuilt from each unchanged article's cached analysis."""
+"""The persistent index cache: reused when fresh, rebuilt when stale or unreadable (on the
+two-article corpus: these are rules, not facts about the bundled articles), and rebuilt from
+each unchanged article's cached analysis (on a copy of the bundled corpus)."""
 
 from __future__ import annotations
 
@@ -16,45 +17,44 @@ from openai_deals.retrieval.index import Params, build_index
 CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
 
 
-def test_second_load_comes_from_the_cache(tmp_path):
+def test_second_load_comes_from_the_cache(small_corpus, tmp_path):
     """Building once, then loading: the same sentences, served from disk."""
-    built, cached = load_or_build(CORPUS, tmp_path / "index")
+    built, cached = load_or_build(small_corpus, tmp_path / "index")
     assert not cached
-    loaded, cached = load_or_build(CORPUS, tmp_path / "index")
+    loaded, cached = load_or_build(small_corpus, tmp_path / "index")
     assert cached
     assert (tmp_path / "index" / "openai-deals-index" / "CURRENT").is_file()
-    assert len(loaded) == len(built)
-    assert loaded.text(7) == built.text(7) and loaded.terms(7) == built.terms(7)
+    assert len(loaded) == len(built) == 4
+    assert loaded.text(2) == built.text(2) and loaded.terms(2) == built.terms(2)
     assert [a.article_id for a in loaded.articles] == [a.article_id for a in built.articles]
 
 
-def test_parameters_are_part_of_the_key(tmp_path):
+def test_parameters_are_part_of_the_key(small_corpus, tmp_path):
     """Other BM25 parameters mean another index: the cached one is not reused."""
-    assert cache_key(CORPUS, Params()) != cache_key(CORPUS, Params(k1=1.5))
-    load_or_build(CORPUS, tmp_path / "index")
-    _, cached = load_or_build(CORPUS, tmp_path / "index", Params(k1=1.5))
+    assert cache_key(small_corpus, Params()) != cache_key(small_corpus, Params(k1=1.5))
+    load_or_build(small_corpus, tmp_path / "index")
+    _, cached = load_or_build(small_corpus, tmp_path / "index", Params(k1=1.5))
     assert not cached
 
 
-def test_cache_with_the_right_key_but_a_foreign_layout_is_rebuilt(tmp_path):
+def test_cache_with_the_right_key_but_a_foreign_layout_is_rebuilt(small_corpus, tmp_path):
     """Intact files that are not an index of this code are never served."""
     index_dir = tmp_path / "index"
     junk = {"junk": np.arange(3)}
-    store.save_index(store_dir(index_dir), junk, {"x": 1}, key=cache_key(CORPUS, Params()))
-    index, cached = load_or_build(CORPUS, index_dir)
-    assert not cached and len(index) > 100
+    key = cache_key(small_corpus, Params())
+    store.save_index(store_dir(index_dir), junk, {"x": 1}, key=key)
+    index, cached = load_or_build(small_corpus, index_dir)
+    assert not cached and len(index) == 4
 
 
-def test_editing_an_article_rebuilds(tmp_path):
+def test_editing_an_article_rebuilds(small_corpus, tmp_path):
     """A changed corpus file changes the key, so the next load rebuilds."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    load_or_build(corpus, tmp_path / "index")
-    path = next(corpus.glob("003-*.md"))
+    load_or_build(small_corpus, tmp_path / "index")
+    path = small_corpus / "nvidia-puce.md"
     path.write_text(
         path.read_text(encoding="utf-8") + "\nUne phrase ajoutée à la fin.\n", encoding="utf-8"
     )
-    index, cached = load_or_build(corpus, tmp_path / "index")
+    index, cached = load_or_build(small_corpus, tmp_path / "index")
     assert not cached
     assert any(index.text(i) == "Une phrase ajoutée à la fin." for i in range(len(index)))
 
@@ -128,15 +128,23 @@ def test_after_adding_an_article_only_its_sentences_are_embedded(tmp_path):
     again = load_engine(corpus, tmp_path / "index")
     assert again.stats == LoadStats(True, 0, 0)
 
+def test_a_new_entry_that_is_not_an_article_refreshes_the_report(small_corpus, tmp_path):
+    """notes.txt changes the key, so the rebuilt index reports it (its problems stay current)."""
+    load_or_build(small_corpus, tmp_path / "index")
+    (small_corpus / "notes.txt").write_text("à faire\n", encoding="utf-8")
+    index, cached = load_or_build(small_corpus, tmp_path / "index")
+    assert not cached
+    assert [p.file for p in index.problems] == ["notes.txt"]
 
-def test_index_dir_with_other_files_keeps_them(tmp_path):
+
+def test_index_dir_with_other_files_keeps_them(small_corpus, tmp_path):
     """The issue's repro: a user's ``v-important/`` in INDEX_DIR survives two saves."""
     index_dir = tmp_path / "u"
     (index_dir / "v-important").mkdir(parents=True)
     (index_dir / "v-important" / "notes.txt").write_text("x", encoding="utf-8")
     (index_dir / "CURRENT").write_text("v-important", encoding="utf-8")
-    load_or_build(CORPUS, index_dir)
-    load_or_build(CORPUS, index_dir, rebuild=True)
+    load_or_build(small_corpus, index_dir)
+    load_or_build(small_corpus, index_dir, rebuild=True)
     assert (index_dir / "v-important" / "notes.txt").read_text(encoding="utf-8") == "x"
     assert (index_dir / "CURRENT").read_text(encoding="utf-8") == "v-important"
     assert sorted(p.name for p in index_dir.iterdir()) == [

@@ -4,42 +4,61 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import pytest
+from two_articles import SMALL_QUESTION
+
+from openai_deals import messages
+from openai_deals.retrieval import store
+from openai_deals.retrieval.cache import cache_key, store_dir
+from openai_deals.retrieval.corpus import corpus_files
+from openai_deals.retrieval.index import Params
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+CLI = [sys.executable, "-m", "openai_deals.cli"]
+# An empty config directory, outside the checkout: no .env in it, and what other programs
+# write there (matplotlib's cache, for `deals --plot`) never lands in the source tree.
+NO_CONFIG_DIR = Path(tempfile.mkdtemp(prefix="openai-deals-no-config-"))
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without the settings a developer may have exported."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+def clean_env(**values: str) -> dict[str, str]:
+    """The environment without the settings a developer may have exported, nor their config
+    directory's .env (``values`` are added)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CORPUS", "INDEX"))}
+    env["XDG_CONFIG_HOME"] = str(NO_CONFIG_DIR)
+    return {**env, **values}
 
 
 def command(*args: str, index_dir: Path, corpus: Path = CORPUS) -> list[str]:
     """The openai-deals command line on ``corpus`` with its cache in ``index_dir``."""
-    return [sys.executable, "-m", "openai_deals.cli", "--corpus", str(corpus),
-            "--index-dir", str(index_dir), *args]  # fmt: skip
+    return [*CLI, "--corpus", str(corpus), "--index-dir", str(index_dir), *args]
 
 
-def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
-    env = clean_env()
+def cli(args: list[str], stdin: str | None = None, cwd: Path = ROOT, env=None):
+    """Run the real command line with ``args`` and wait for it."""
     return subprocess.run(
-        command(*args, index_dir=index_dir, corpus=corpus),
+        args,
         input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
-        cwd=ROOT,
+        env=env or clean_env(),
+        cwd=cwd,
     )
+
+
+def run(*args: str, index_dir: Path, corpus: Path = CORPUS, stdin: str | None = None):
+    return cli(command(*args, index_dir=index_dir, corpus=corpus), stdin=stdin)
 
 
 def test_ask_prints_a_cited_answer(index_dir):
@@ -48,6 +67,45 @@ def test_ask_prints_a_cited_answer(index_dir):
     assert result.returncode == 0, result.stderr
     assert "300 millions de dollars" in result.stdout
     assert "[1]" in result.stdout and "février 2023" in result.stdout
+
+
+def test_ask_cleans_slack_markup_like_the_bot(index_dir):
+    """A question pasted from Slack, mention included, is answered as in Slack."""
+    question = "<@U123> Combien   Google a-t-il investi dans <#C1|général> Anthropic ?"
+    result = run("ask", "--json", question, index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["question"] == "Combien Google a-t-il investi dans Anthropic ?"
+    assert not data["abstained"] and "300 millions" in data["snippets"][0]["text"]
+
+
+@pytest.mark.parametrize("word", ["aide", "<@U123> aide", "Aide !", ""])
+def test_ask_aide_prints_the_help(word, tmp_path):
+    """« aide » (or nothing) asks for help, as in Slack; the help needs no index."""
+    result = run("ask", word, index_dir=tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == messages.terminal_help() + "\n"
+    assert not (tmp_path / "index").exists()
+
+
+def test_ask_json_aide_is_the_help_in_the_json_shape(tmp_path):
+    """With --json, the help keeps the contract's fields, with status "help"."""
+    result = run("ask", "--json", "aide", index_dir=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["status"] == "help" and data["message"] == messages.terminal_help()
+    assert data["snippets"] == []
+
+
+def test_location_options_work_after_the_subcommand(small_corpus, tmp_path):
+    """`ask --corpus DIR --index-dir DIR "…"` reads that corpus, not the path as a question."""
+    index = tmp_path / "index"
+    args = ["ask", "--corpus", str(small_corpus), "--index-dir", str(index), "--json"]
+    result = cli([*CLI, *args, SMALL_QUESTION])
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["question"] == SMALL_QUESTION
+    assert data["snippets"][0]["article_id"] == "mistral-levee"
+    assert (tmp_path / "index" / "openai-deals-index" / "CURRENT").exists()
 
 
 def test_ask_json_reads_one_question_per_line(index_dir):
@@ -63,6 +121,108 @@ def test_ask_json_reads_one_question_per_line(index_dir):
     assert not lines[0]["abstained"] and len(lines[0]["snippets"]) <= 2
     assert lines[0]["snippets"][0]["citation"] == 1
     assert lines[1]["abstained"] and lines[1]["snippets"] == []
+
+
+def test_ask_reads_questions_from_stdin_as_text(index_dir):
+    """`echo "…" | openai-deals ask`: each stdin line is answered, after its question."""
+    questions = "Combien Google a-t-il investi dans Anthropic ?\n\nQui a écrit Les Misérables ?\n"
+    result = run("ask", index_dir=index_dir, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.split("\n\nQuestion : ")
+    assert first.startswith("Question : « Combien Google a-t-il investi dans Anthropic ? »\n")
+    assert "300 millions de dollars" in first and "[1] " in first
+    assert second.startswith("« Qui a écrit Les Misérables ? »\nJe ne sais pas")
+
+
+def test_ask_on_a_terminal_says_how_to_type_questions(index_dir):
+    """With no question and a terminal on stdin, ask says to type one per line."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        command("ask", index_dir=index_dir),
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    os.close(terminal)
+    os.write(controller, b"aide\n\x04")  # a question, then Ctrl-D
+    out, err = proc.communicate(timeout=120)
+    os.close(controller)
+    assert proc.returncode == 0, err
+    assert messages.ASK_STDIN_PROMPT in err.decode()
+    assert messages.terminal_help() in out.decode()
+
+
+@pytest.mark.parametrize("k", ["0", "11", "-3"])
+def test_k_out_of_range_is_one_french_line(k, tmp_path):
+    """--k 0 is refused like --k 11 (no silent default), in one line that says the range."""
+    result = run("ask", "--k", k, "Qui ?", index_dir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"--k doit être un nombre entier de 1 à 10 (reçu : {k}).\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("k", ["1", "10"])
+def test_k_bounds_are_accepted(k, index_dir):
+    """The range's ends are valid page sizes."""
+    result = run("ask", "--json", "--k", k, "Microsoft OpenAI", index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert 1 <= len(json.loads(result.stdout)["snippets"]) <= int(k)
+
+
+def test_malformed_setting_stops_the_cli_with_one_french_line(tmp_path):
+    """TOP_K=0: one line naming it, its range and where to fix it; no English, no traceback."""
+    result = cli([*CLI, "ask", "Qui ?"], env=clean_env(TOP_K="0"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Configuration invalide : TOP_K doit être un nombre entier de 1 à 10 (reçu : 0). "
+        "Corrigez-le dans l’environnement.\n"
+    )
+
+
+def write_env(directory: Path, **values: object) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ".env"
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    return path
+
+
+def test_env_file_in_the_user_config_dir_is_read_from_any_directory(small_corpus, tmp_path):
+    """With no .env where it runs, openai-deals reads ~/.config/openai-deals/.env."""
+    config = tmp_path / "config"
+    write_env(config / "openai-deals", CORPUS_DIR=small_corpus, INDEX_DIR=tmp_path / "index")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = clean_env(XDG_CONFIG_HOME=str(config))
+    result = cli([*CLI, "ask", "--json", SMALL_QUESTION], cwd=elsewhere, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+
+
+def test_env_file_in_the_current_directory_comes_first(small_corpus, tmp_path):
+    """A .env where it runs wins over the one in the user config dir."""
+    config = tmp_path / "config"
+    write_env(config / "openai-deals", CORPUS_DIR=tmp_path / "missing", TOP_K=0)
+    here = tmp_path / "here"
+    write_env(here, CORPUS_DIR=small_corpus, INDEX_DIR=tmp_path / "index")
+    env = clean_env(XDG_CONFIG_HOME=str(config))
+    result = cli([*CLI, "ask", "--json", SMALL_QUESTION], cwd=here, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+
+
+def test_serve_says_which_env_file_it_read(tmp_path):
+    """`serve` logs the .env it read, before anything else can fail."""
+    here = tmp_path / "here"
+    env_file = write_env(here, LOG_LEVEL="INFO")
+    result = cli([*CLI, "serve"], cwd=here, env=clean_env())
+    assert result.returncode == 2  # no Slack tokens in that .env
+    assert f"INFO openai_deals: Settings read from {env_file} and the environment" in (
+        result.stderr
+    )
 
 
 def test_eval_prints_the_metrics(index_dir):
@@ -86,82 +246,232 @@ def test_eval_reports_a_malformed_question_file(index_dir, tmp_path):
     bad.write_text('{"question": "ok", "answers": []}\nnot json\n', encoding="utf-8")
     result = run("eval", str(bad), index_dir=index_dir)
     assert result.returncode == 2
-    assert "q.jsonl, line 2" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Cannot read {bad}: q.jsonl, line 2: ")
+    assert "Traceback" not in result.stderr
 
 
-def test_index_is_reused_and_rebuilt_when_the_corpus_changes(tmp_path):
-    """The cache is reused across runs, and rebuilt when a corpus file changes."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+def test_index_is_reused_and_rebuilt_when_the_corpus_changes(small_corpus, tmp_path):
+    """The cache is reused across runs, and rebuilt, with no warning, when the corpus changes."""
     index_dir = tmp_path / "index"
-    assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
     current = index_dir / "openai-deals-index" / "CURRENT"
     first = current.read_text()
-    assert run("ask", "Anthropic", index_dir=index_dir, corpus=corpus).returncode == 0
+    assert run("ask", "Mistral", index_dir=index_dir, corpus=small_corpus).returncode == 0
     assert current.read_text() == first  # reused, not rebuilt
-    extra = corpus / "zz-new.md"
-    extra.write_text(
+    (small_corpus / "zz-new.md").write_text(
         "---\ntitle: Nouvel article\ndate: 2024-05\n---\n"
-        "Nvidia a investi dans une start-up française.\n",
+        "Kyutai a reçu un don d’une fondation française.\n",
         encoding="utf-8",
     )
-    result = run("ask", "--json", "Nvidia start-up française", index_dir=index_dir, corpus=corpus)
+    result = run("ask", "--json", "Kyutai fondation", index_dir=index_dir, corpus=small_corpus)
     assert current.read_text() != first
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "zz-new"
+    assert "WARNING" not in result.stderr, "a corpus edit is the normal path, not a problem"
 
 
-def test_broken_corpus_file_is_reported_by_name_and_skipped(tmp_path):
-    """`index` names a malformed file on stderr and indexes the rest."""
+def test_broken_corpus_file_is_reported_by_name_and_skipped(small_corpus, tmp_path):
+    """`index` names a malformed file on stderr, in French, and indexes the rest."""
+    (small_corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    result = run("index", index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "ignoré : broken.md : le fichier doit commencer par une ligne « --- » (l’en-tête).\n"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert "2 articles" in result.stdout
+
+
+def test_index_reports_what_it_did_not_read(small_corpus, tmp_path):
+    """`index` names, in French, files that are not articles and unknown front-matter keys."""
+    (small_corpus / "notes.txt").write_text("à faire\n", encoding="utf-8")
+    (small_corpus / "archives").mkdir()
+    article = small_corpus / "nvidia-puce.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("date:", "auteur: moi\ndate:"),
+        encoding="utf-8",
+    )
+    result = run("index", index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if " WARNING " not in line]
+    assert lines == [
+        "ignoré : archives : les articles doivent être directement dans le dossier du corpus, "
+        "pas dans un sous-dossier.",
+        "ignoré : notes.txt : seuls les fichiers .md sont des articles (renommez-le en .md "
+        "pour l’indexer).",
+        "attention : nvidia-puce.md, ligne 3 : clé « auteur » inconnue, ignorée (clés connues : "
+        "date, id, language, source, title, url).",
+    ]
+    assert "2 articles" in result.stdout
+
+
+def test_corpus_with_no_usable_article_says_so_in_french(tmp_path):
+    """Only broken files: exit 2, one line saying so, then one line per file."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    (corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
-    result = run("index", index_dir=tmp_path / "index", corpus=corpus)
-    assert result.returncode == 0
-    assert "broken.md" in result.stderr and "Traceback" not in result.stderr
-    assert "5 articles" in result.stdout
+    corpus.mkdir()
+    (corpus / "broken.md").write_text("---\ntitle: x\n---\ntexte\n", encoding="utf-8")
+    result = run("ask", "Qui ?", index_dir=tmp_path / "index", corpus=corpus)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if " WARNING " not in line]
+    assert lines == [
+        f"Aucun article utilisable dans {corpus} : ajoutez-y des fichiers .md "
+        "(voir le format dans openai_deals/corpus/README.md).",
+        "ignoré : broken.md : l’en-tête n’a pas de « date: ».",
+    ]
+
+
+def test_corpus_dir_that_is_a_file_says_it_is_a_file(small_corpus, tmp_path):
+    """CORPUS_DIR naming a file says so, instead of "does not exist"."""
+    file = small_corpus / "mistral-levee.md"
+    result = run("ask", "Qui ?", index_dir=tmp_path / "index", corpus=file)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"{file} est un fichier, pas un dossier : CORPUS_DIR (ou --corpus) doit désigner le "
+        "dossier qui contient les articles (*.md).\n"
+    )
+
+
+def test_missing_corpus_dir_is_one_french_line(tmp_path):
+    """A corpus directory that does not exist: one French line, no English, no traceback."""
+    missing = tmp_path / "nowhere"
+    result = run("index", index_dir=tmp_path / "index", corpus=missing)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Le dossier du corpus {missing} n’existe pas : vérifiez CORPUS_DIR ou --corpus.\n"
+    )
+
+
+def test_index_that_cannot_be_saved_fails_in_french(small_corpus, tmp_path):
+    """`index` whose cache cannot be written exits 1 and says so, instead of claiming success."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    index_dir = blocker / "index"  # under a file: cannot be created
+    result = run("index", index_dir=index_dir, corpus=small_corpus)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        f"L’index n’a pas pu être enregistré dans {index_dir} : vérifiez que ce dossier peut "
+        "être créé et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR.\n"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_closed_stdout_ends_quietly(index_dir):
+    """`ask … | head -1` with the reader already gone: exit 141 (SIGPIPE), no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: EPIPE, every time
+    try:
+        proc = subprocess.run(
+            command("ask", "Combien Google a-t-il investi dans Anthropic ?", index_dir=index_dir),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env=clean_env(),
+            cwd=ROOT,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr
+    assert "Exception ignored" not in proc.stderr  # Python's own flush at exit stays quiet
+
+
+def test_piped_into_head_prints_no_traceback(index_dir):
+    """The real pipeline: head takes the first line, ask ends without a traceback."""
+    questions = "Combien Google a-t-il investi dans Anthropic ?\n" * 30
+    ask = " ".join(shlex.quote(a) for a in command("ask", index_dir=index_dir))
+    result = subprocess.run(
+        ["bash", "-c", f"{ask} | head -1"],
+        input=questions,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    assert result.stdout == "Question : « Combien Google a-t-il investi dans Anthropic ? »\n"
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+def test_ctrl_c_exits_130_with_one_french_line(index_dir):
+    """Ctrl-C while ask waits for the next question: exit 130, « Interrompu. », no traceback."""
+    proc = subprocess.Popen(
+        command("ask", "--json", index_dir=index_dir),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    proc.stdin.write("Combien Google a-t-il investi dans Anthropic ?\n")
+    proc.stdin.flush()
+    # Its answer shows that ask is in its loop, waiting for the next line: interrupt it now.
+    assert json.loads(proc.stdout.readline())["status"] == "answered"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "Interrompu.\n"
 
 
 def test_killing_index_mid_build_leaves_the_old_index_usable(tmp_path):
-    """SIGKILL during a rebuild: the previous index still answers."""
+    """SIGKILL during a rebuild: the previous index still answers.
+
+    The kill is sequenced on the build's own progress output (shown on a terminal), not on a
+    guessed delay: at the first article analysed, over a hundred more, the BM25 fields and the
+    save are still ahead. Had the build finished first, the old index would be gone and the
+    last assertion would fail, never pass by luck.
+    """
+    import pty
+
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     index_dir = tmp_path / "index"
     assert run("index", index_dir=index_dir, corpus=corpus).returncode == 0
-    # A bigger corpus makes the rebuild long enough to be killed in the middle.
-    for n in range(150):
-        shutil.copy(next(corpus.glob("001-*.md")), corpus / f"copy-{n:03}.md")
+    old_key = cache_key(corpus, Params())
+    # More than 20 articles: `index` draws its progress bar (on a terminal).
+    copies = [corpus / f"copy-{n:03}.md" for n in range(150)]
+    for copy in copies:
+        shutil.copy(next(corpus.glob("001-*.md")), copy)
+    total = len(corpus_files(corpus))
+    controller, terminal = pty.openpty()
     proc = subprocess.Popen(
         command("index", "--force", index_dir=index_dir, corpus=corpus),
         cwd=ROOT,
         env=clean_env(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=terminal,
     )
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    for path in list(corpus.glob("copy-*.md")):
-        path.unlink()
-    from openai_deals.retrieval import store
-    from openai_deals.retrieval.cache import cache_key, store_dir
-    from openai_deals.retrieval.index import Params
+    os.close(terminal)
+    try:
+        seen = b""
+        while f" 1/{total}".encode() not in seen:
+            ready, _, _ = select.select([controller], [], [], 120)
+            assert ready, "no progress from `index` within 2 minutes"
+            seen += os.read(controller, 4096)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        os.close(controller)
+    assert proc.returncode == -signal.SIGKILL
+    for copy in copies:
+        copy.unlink()
+    assert store.load_index(store_dir(index_dir), old_key) is not None
 
-    assert store.load_index(store_dir(index_dir), cache_key(corpus, Params())) is not None
 
-
-def test_truncated_cache_file_is_detected_and_rebuilt(tmp_path):
+def test_truncated_cache_file_is_detected_and_rebuilt(small_corpus, tmp_path):
     """A truncated array in the cache is never served: the next run rebuilds and answers."""
     index_dir = tmp_path / "index"
-    assert run("index", index_dir=index_dir).returncode == 0
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
     folder = index_dir / "openai-deals-index"
     live = folder / (folder / "CURRENT").read_text().strip()
     victim = max(live.glob("*.npy"), key=lambda p: p.stat().st_size)
     victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
-    result = run(
-        "ask", "--json", "Combien Google a-t-il investi dans Anthropic ?", index_dir=index_dir
-    )
+    result = run("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
     assert result.returncode == 0, result.stderr
-    assert "300 millions" in json.loads(result.stdout)["snippets"][0]["text"]
+    assert "600 millions" in json.loads(result.stdout)["snippets"][0]["text"]
 
 
 def test_deals_prints_the_timeline_with_its_references(index_dir):

@@ -264,7 +264,11 @@ def test_fetch_settings_build_the_policy():
     assert load_settings(_env_file=None).fetch_allow_private == ()
     with pytest.raises(SettingsError) as caught:
         load_settings(_env_file=None, fetch_allow_private="peut-être")
+    assert str(caught.value) == messages.setting_refused(
+        "FETCH_ALLOW_PRIVATE", messages.FETCH_ALLOW_PRIVATE_REFUSED, None
+    )
     assert str(caught.value) == (
-        "FETCH_ALLOW_PRIVATE: must be true, false, or comma-separated addresses or networks "
-        "such as 127.0.0.1,10.0.0.0/8"
+        "Configuration invalide : FETCH_ALLOW_PRIVATE, lu dans l’environnement : mettez true, "
+        "false, ou une liste d’adresses ou de réseaux séparés par des virgules, par exemple "
+        "127.0.0.1,10.0.0.0/8."
     )

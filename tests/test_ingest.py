@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from openai_deals.retrieval.clean import clean_body, is_furniture, normalize, repair_glued_sentences
-from openai_deals.retrieval.corpus import ArticleFile, CorpusFileError, parse_article, read_corpus
+from openai_deals.retrieval.corpus import (
+    ArticleFile,
+    CorpusFileError,
+    Issue,
+    corpus_listing,
+    parse_article,
+    read_corpus,
+)
 from openai_deals.retrieval.ingest import repair_sentences, split_articles
 from openai_deals.retrieval.model import Article
 
@@ -126,8 +133,11 @@ def test_bundled_corpus_has_no_defect_left():
         ("title: x\n---\nbody", "must start with a '---'"),
         ("---\ntitle: x\ndate: 2023-01\nbody", "not closed"),
         ("---\ndate: 2023-01\n---\nbody", "no 'title:'"),
-        ("---\ntitle: x\ndate: janvier\n---\nbody", "must be YYYY, YYYY-MM or YYYY-MM-DD"),
-        ("---\ntitle: x\ndate: 2023-01\nauthor: me\n---\nbody", "line 4: expected 'key: value'"),
+        ("---\ntitle: x\ndate: janvier\n---\nbody", "must be a real date: YYYY, YYYY-MM"),
+        ("---\ntitle: x\ndate: 2024-02-31\n---\nbody", "date '2024-02-31' must be a real"),
+        ("---\ntitle: x\ndate: 2023-02-29\n---\nbody", "date '2023-02-29' must be a real"),
+        ("---\ntitle: x\ndate: 2023-13\n---\nbody", "date '2023-13' must be a real"),
+        ("---\ntitle: x\ndate: 2023-01\nauthor me\n---\nbody", "line 4: expected 'key: value'"),
         ("---\ntitle: x\ndate: 2023-01\n---\n\n", "no text after the front matter"),
     ],
 )
@@ -148,6 +158,73 @@ def test_malformed_files_are_skipped_not_fatal(tmp_path):
     (tmp_path / "README.md").write_text("# not an article\n", encoding="utf-8")
     files, problems = read_corpus(tmp_path)
     assert [f.article.article_id for f in files] == ["good"]
-    assert len(problems) == 2
-    assert any(p.startswith("bad.md:") for p in problems)
-    assert any(p.startswith("latin1.md: not UTF-8") for p in problems)
+    assert len(problems) == 2 and all(p.skipped for p in problems)
+    assert any(str(p).startswith("bad.md:") for p in problems)
+    assert any(str(p).startswith("latin1.md: not UTF-8") for p in problems)
+
+
+def readme_example() -> str:
+    """The example article of the corpus README, exactly as people read it there."""
+    readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    return readme.split("```markdown\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_corpus_readme_example_parses_as_documented():
+    """The README's own example, inline comments included, is a valid article."""
+    parsed = parse_article(readme_example(), Path("example.md"))
+    article = parsed.article
+    assert article.title == "Title of the article, as published"
+    assert (article.date, article.source, article.language) == ("2023-02", "Le Monde", "fr")
+    assert (article.url, article.article_id) == ("https://…", "my-article")
+    assert parsed.warnings == ()
+    assert parsed.body.startswith("First paragraph.")
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("title: C#, F# et .NET", "C#, F# et .NET"),  # no space before '#': not a comment
+        ("title: Le n° 1   # the publisher's own words", "Le n° 1"),
+        ('title: "Le classement #1 de l’IA"', "Le classement #1 de l’IA"),
+        ('title: "Le classement #1"  # quoted, then a comment', "Le classement #1"),
+    ],
+)
+def test_comments_and_quotes_in_front_matter(line, value):
+    """'#' after a space starts a comment; double quotes keep a value whole."""
+    parsed = parse_article(f"---\n{line}\ndate: 2024-02-29\n---\nTexte.", Path("a.md"))
+    assert parsed.article.title == value
+
+
+def test_unknown_key_is_a_warning_and_the_file_is_read():
+    """A key the format does not know ("autor") is warned about, not fatal."""
+    parsed = parse_article("---\ntitle: x\ndate: 2023-01\nautor: moi\n---\nTexte.", Path("a.md"))
+    assert parsed.article.title == "x"
+    (warning,) = parsed.warnings
+    assert (warning.issue, warning.line, warning.value, warning.skipped) == (
+        Issue.UNKNOWN_KEY,
+        4,
+        "autor",
+        False,
+    )
+    assert str(warning) == (
+        "a.md, line 4: unknown key 'autor' ignored "
+        "(known keys: date, id, language, source, title, url)"
+    )
+
+
+def test_entries_that_are_not_articles_are_reported(small_corpus):
+    """.txt, .MD and sub-folders are reported, not read; hidden files and README are not."""
+    (small_corpus / "notes.txt").write_text("à faire\n", encoding="utf-8")
+    (small_corpus / "VIEUX.MD").write_text("---\n", encoding="utf-8")
+    (small_corpus / "archives").mkdir()
+    (small_corpus / ".DS_Store").write_bytes(b"\0")
+    (small_corpus / "README.md").write_text("# Corpus\n", encoding="utf-8")
+    articles, ignored = corpus_listing(small_corpus)
+    assert [p.name for p in articles] == ["mistral-levee.md", "nvidia-puce.md"]
+    assert [(p.file, p.issue) for p in ignored] == [
+        ("VIEUX.MD", Issue.NOT_MARKDOWN),
+        ("archives", Issue.SUBFOLDER),
+        ("notes.txt", Issue.NOT_MARKDOWN),
+    ]
+    files, problems = read_corpus(small_corpus)
+    assert len(files) == 2 and problems == ignored

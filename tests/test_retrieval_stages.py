@@ -234,3 +234,19 @@ def test_an_index_from_another_analyzer_is_refused(engine: Engine):
 def test_vectors_must_match_the_index(engine: Engine):
     with pytest.raises(ValueError, match="vectors"):
         Engine(engine.index, embedder=engine.embedder, vectors=np.zeros((2, 512)))
+
+
+def test_both_surfaces_show_the_answer_span_in_bold(engine: Engine):
+    """The amount that answers "combien" is bold in the terminal and in Slack, not only in
+    the JSON."""
+    from openai_deals.cli import render_text
+    from openai_deals.slack.render import snippet_quote
+
+    answer = engine.answer("Combien Google a-t-il investi dans Anthropic ?")
+    first = answer.snippets[0]
+    start, end = first.answer_span
+    assert (start, end) in first.marked or any(a <= start and end <= b for a, b in first.marked)
+    assert f"\033[1m{first.text[start:end]}" in render_text(answer, color=True).replace(
+        "\033[0m\033[1m", ""
+    )
+    assert "*300 millions de dollars*" in snippet_quote(first)

@@ -115,12 +115,28 @@ def test_missing_directory_returns_none(tmp_path, caplog):
     assert "No index cache at" in caplog.text
 
 
-def test_key_mismatch_returns_none(tmp_path, caplog):
-    """A cache built for another key (corpus, analyzer or parameters changed) is stale."""
+def test_empty_directory_is_a_first_run_not_a_problem(tmp_path, caplog):
+    """An empty cache directory (made by hand or by a tool) is logged at INFO, like none."""
+    with caplog.at_level(logging.DEBUG, logger="openai_deals.retrieval.store"):
+        assert load_index(tmp_path, key="k") is None
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", f"No index cache at {tmp_path} yet; building the index.")
+    ]
+
+
+def test_key_mismatch_returns_none_and_says_why_at_info(tmp_path, caplog):
+    """A cache built for another key (corpus, analyzer or parameters changed) is stale: the
+    normal path after every corpus edit, so an INFO saying why, never a WARNING."""
     save_index(tmp_path, _arrays(), {}, key="old-key")
-    with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
+    with caplog.at_level(logging.DEBUG, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="new-key") is None
-    assert "stale" in caplog.text
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "INFO",
+            f"Index cache {tmp_path} was built from other input (the corpus or the indexing "
+            "code changed); rebuilding.",
+        )
+    ]
 
 
 def test_truncated_file_returns_none(tmp_path, caplog):
@@ -132,6 +148,7 @@ def test_truncated_file_returns_none(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="openai_deals.retrieval.store"):
         assert load_index(tmp_path, key="k") is None
     assert "truncated" in caplog.text
+    assert [r.levelname for r in caplog.records] == ["WARNING"]  # damage is a real problem
 
 
 def test_missing_file_returns_none(tmp_path, caplog):

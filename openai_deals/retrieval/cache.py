@@ -25,7 +25,7 @@ from pathlib import Path
 
 from openai_deals.retrieval import store
 from openai_deals.retrieval.article_cache import ArticleCache
-from openai_deals.retrieval.corpus import corpus_files
+from openai_deals.retrieval.corpus import corpus_listing
 from openai_deals.retrieval.index import Index, Params, build_index
 
 logger = logging.getLogger(__name__)
@@ -61,9 +61,20 @@ def code_key(params: Params) -> str:
 def cache_key(corpus_dir: Path, params: Params) -> str:
     """The content hash an index of ``corpus_dir`` built with ``params`` is stored under."""
     parts: list = [code_key(params)]
-    for path in corpus_files(corpus_dir):
+    articles, ignored = corpus_listing(corpus_dir)
+    for path in articles:
         parts += [path.name, path]
+    # The index reports the entries it did not read: a new one must refresh that report.
+    parts += [f"ignored:{problem.file}" for problem in ignored]
     return store.content_key(*parts)
+
+
+class CacheSaveError(OSError):
+    """The index was built but could not be saved in its cache directory."""
+
+    def __init__(self, index_dir: Path, reason: str) -> None:
+        super().__init__(f"could not save the index cache to {index_dir} ({reason})")
+        self.index_dir, self.reason = Path(index_dir), reason
 
 
 def store_dir(index_dir: Path) -> Path:
@@ -87,12 +98,17 @@ def load_or_build(
     rebuild: bool = False,
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
+    must_save: bool = False,
 ) -> tuple[Index, bool]:
     """Return the index of ``corpus_dir`` and whether it came from the cache.
 
     A missing, stale, partial or corrupt cache is rebuilt (never served), from the
     per-article cache for the articles it has; the new index is saved atomically. A cache
-    directory that cannot be written is logged and the index is still returned.
+    directory that cannot be written is logged and the index is still returned, unless
+    ``must_save`` (``openai-deals index``, whose whole job is the saved cache).
+
+    Raises:
+        CacheSaveError: with ``must_save``, the built index could not be saved.
     """
     key = cache_key(corpus_dir, params)
     folder = store_dir(index_dir)
@@ -114,6 +130,8 @@ def load_or_build(
     try:
         store.save_index(folder, *index.to_store(), key=key)
     except OSError as exc:
+        if must_save:
+            raise CacheSaveError(index_dir, exc.strerror or str(exc)) from exc
         logger.warning("Could not save the index cache to %s (%s); continuing.", folder, exc)
     if articles.directory is None:
         # The first save has just claimed the store's folder (or could not): only then may

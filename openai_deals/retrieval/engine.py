@@ -24,7 +24,7 @@ from openai_deals.retrieval.cache import load_or_build, owned_cache_dir
 from openai_deals.retrieval.decide import LEXICAL, SEMANTIC, Decision, DecisionModel, features
 from openai_deals.retrieval.embeddings import Embedder, VectorCache, load_embedder
 from openai_deals.retrieval.index import Index, Params
-from openai_deals.retrieval.model import MONTHS_FR, Answer, Article, Status
+from openai_deals.retrieval.model import MAX_K, MIN_K, MONTHS_FR, Answer, Article, Status
 from openai_deals.retrieval.query import Query, QueryAnalyzer
 from openai_deals.retrieval.rerank import (
     LEXICAL_WEIGHTS,
@@ -39,7 +39,6 @@ from openai_deals.retrieval.snippets import MAX_SOURCES_PER_SNIPPET, make_snippe
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000  # enough for any real question; a pasted article stays cheap
-MAX_K = 10  # snippets per page, at most
 CANDIDATE_POOL = 100  # best BM25 sentences reranked; room for merged duplicates
 SEMANTIC_POOL = 20  # nearest sentence vectors added to them (the "rescue")
 
@@ -140,7 +139,7 @@ class Engine:
 
         Never raises for any string: an empty or off-topic question gets an abstention.
         """
-        k = max(1, min(int(k), MAX_K))
+        k = max(MIN_K, min(int(k), MAX_K))
         offset = max(0, int(offset))
         question = " ".join((question or "").split())
         q = self.queries.analyse(question[:MAX_QUESTION_CHARS])
@@ -252,12 +251,24 @@ def load_engine(
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
     embed_progress: Callable[[int, int], None] | None = None,
+    must_save: bool = False,
 ) -> Engine:
     """Load the cached index of ``corpus_dir`` from ``index_dir`` (building it if it is
     missing or stale), embed its sentences (only those not cached yet) with the
-    ``embeddings`` model ("use", "e5" or "none"), and return an Engine over them."""
+    ``embeddings`` model ("use", "e5" or "none"), and return an Engine over them.
+
+    Raises:
+        CacheSaveError: with ``must_save``, a built index could not be saved
+            (see ``cache.load_or_build``).
+    """
     index, cached = load_or_build(
-        corpus_dir, index_dir, params, rebuild=rebuild, n_process=n_process, progress=progress
+        corpus_dir,
+        index_dir,
+        params,
+        rebuild=rebuild,
+        n_process=n_process,
+        progress=progress,
+        must_save=must_save,
     )
     # The vector and tokenizer caches go in the store's own folder, never in index_dir itself
     # (a pickle is only ever read back from a folder openai-deals owns).

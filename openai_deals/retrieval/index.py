@@ -20,7 +20,13 @@ import numpy as np
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, default_analyzer
 from openai_deals.retrieval.article_cache import ArticleAnalysis, ArticleCache
 from openai_deals.retrieval.bm25 import SparseBM25
-from openai_deals.retrieval.corpus import ArticleFile, read_corpus
+from openai_deals.retrieval.corpus import (
+    ArticleFile,
+    CorpusProblem,
+    EmptyCorpusError,
+    Issue,
+    read_corpus,
+)
 from openai_deals.retrieval.deals import article_records, deals_from_json, deals_to_json, merge
 from openai_deals.retrieval.ingest import Sentence, split_articles
 from openai_deals.retrieval.model import Article, Deal
@@ -62,7 +68,7 @@ class Index:
         self._a = arrays
         self._meta = meta
         self.articles: list[Article] = [Article(**a) for a in meta["articles"]]
-        self.problems: list[str] = list(meta.get("problems", []))
+        self.problems = [CorpusProblem.from_dict(p) for p in meta.get("problems", [])]
         self.vocabulary: list[str] = meta["vocabulary"]
         # The analyzer that made the terms: a question must be analysed by the same one.
         self.analyzer_version: str | None = meta.get("analyzer")
@@ -212,8 +218,8 @@ def build_index(
     again; ``Index.analysed_articles`` tells how many were analysed.
 
     Raises:
-        ValueError: no usable article (every problem file is named in the message).
-        FileNotFoundError: ``corpus_dir`` does not exist.
+        EmptyCorpusError: no usable article (its ``problems`` name every file and why).
+        CorpusDirError: ``corpus_dir`` is missing, a file, or unreadable.
     """
     files, problems = read_corpus(corpus_dir)
     analyses = _analyses(files, params.window, n_process, progress, article_cache)
@@ -225,7 +231,9 @@ def build_index(
     records: list[Deal] = []
     for article_file, analysis in zip(files, analyses, strict=True):
         if not analysis.sentences:
-            problems.append(f"{article_file.path.name}: no sentence left after clean-up")
+            problem = CorpusProblem(article_file.path.name, Issue.NO_SENTENCE)
+            logger.warning("Skipped corpus file %s", problem)
+            problems.append(problem)
             continue
         contexts.extend(analysis.context)
         article_of.extend([len(articles)] * len(analysis.sentences))
@@ -234,7 +242,7 @@ def build_index(
         sentence_terms.extend(analysis.terms)
         records.extend(analysis.deals)
     if not sentences:
-        raise ValueError(f"no usable article in {corpus_dir}: {'; '.join(problems) or 'empty'}")
+        raise EmptyCorpusError(corpus_dir, problems)
 
     vocab: dict[str, int] = {}
     for doc in (*sentence_terms, *contexts):
@@ -263,7 +271,7 @@ def build_index(
     logger.info("Read %d deals from %d sentences", len(deals), len(sentences))
     meta = {
         "articles": [asdict(a) for a in articles],
-        "problems": problems,
+        "problems": [p.as_dict() for p in problems],
         "vocabulary": list(vocab),
         "analyzer": ANALYZER_VERSION,
         "names": corpus_names((s.text for s in sentences), article_of),

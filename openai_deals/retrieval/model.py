@@ -21,6 +21,22 @@ MONTHS_FR = (
 )
 
 
+# How many snippets one page of an answer holds: decided here, once, for the settings (TOP_K),
+# the command line (--k) and the engine. Ten quotes already fill a Slack message.
+MIN_K, MAX_K = 1, 10
+
+
+def check_k(k: int) -> int:
+    """Return ``k`` if it is a valid page size (snippets per answer).
+
+    Raises:
+        ValueError: ``k`` is not an integer from ``MIN_K`` to ``MAX_K``.
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= MAX_K:
+        raise ValueError(f"must be an integer from {MIN_K} to {MAX_K}, not {k!r}")
+    return k
+
+
 def month_label_fr(date: str) -> str:
     """Render an ISO date or month ("2023-02", "2023-02-07", "2023") as "février 2023".
 
@@ -91,6 +107,19 @@ class Snippet:
     @property
     def primary(self) -> Source:
         return self.sources[0]
+
+    @property
+    def marked(self) -> tuple[tuple[int, int], ...]:
+        """The spans a surface shows in bold: the question's words and the answer span,
+        sorted, overlapping ones merged."""
+        spans = sorted((*self.highlights, *([self.answer_span] if self.answer_span else [])))
+        out: list[tuple[int, int]] = []
+        for start, end in spans:
+            if out and start <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((start, end))
+        return tuple(out)
 
     @property
     def citations(self) -> tuple[int, ...]:

@@ -234,8 +234,9 @@ def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] 
 
     Every file's size and CRC-32 are verified; arrays over 1 MiB come back as read-only memory
     maps. Never raises on bad cache contents: a missing, partial, truncated, corrupt, stale
-    (other key) or other-format cache returns None and logs the reason (INFO when there is no
-    cache at all, WARNING otherwise), and the caller rebuilds.
+    (other key) or other-format cache returns None and logs the reason, and the caller
+    rebuilds. INFO when there is no cache yet or it is stale (its input changed: the normal
+    path after every corpus edit), WARNING when it is damaged.
 
     Returns:
         ``(arrays, meta)`` or None.
@@ -247,7 +248,8 @@ def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] 
         try:
             version = (directory / _CURRENT).read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            if not directory.exists():
+            # A missing or empty directory (created by hand or by a tool) is a first run.
+            if not directory.exists() or not any(directory.iterdir()):
                 logger.info("No index cache at %s yet; building the index.", directory)
             else:
                 logger.warning(
@@ -261,7 +263,14 @@ def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] 
             return None
         if version in tried or len(tried) >= 3:
             # The live version itself is bad (or writers keep replacing it): report why.
-            logger.warning("Index cache %s is unusable: %s; rebuilding.", directory, problem)
+            if isinstance(problem, _StaleCacheError):
+                logger.info(
+                    "Index cache %s was built from other input (the corpus or the indexing "
+                    "code changed); rebuilding.",
+                    directory,
+                )
+            else:
+                logger.warning("Index cache %s is unusable: %s; rebuilding.", directory, problem)
             return None
         try:
             return _load_version(directory, version, key)
@@ -274,6 +283,10 @@ def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] 
 
 class _BadCacheError(Exception):
     pass
+
+
+class _StaleCacheError(_BadCacheError):
+    """Intact, but built for another key: nothing is wrong, the input changed."""
 
 
 def _load_version(directory: Path, version: str, key: str) -> tuple[dict[str, np.ndarray], dict]:
@@ -292,7 +305,7 @@ def _load_version(directory: Path, version: str, key: str) -> tuple[dict[str, np
                 f"format version {manifest['format_version']!r}, this code reads {FORMAT_VERSION}"
             )
         if manifest["key"] != key:
-            raise _BadCacheError(f"stale: built for key {manifest['key']!r}, expected {key!r}")
+            raise _StaleCacheError(f"stale: built for key {manifest['key']!r}, expected {key!r}")
         meta = manifest["meta"]
         entries = manifest["files"].items()
         arrays = {name: _load_array(folder, name, entry) for name, entry in entries}

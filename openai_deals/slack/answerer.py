@@ -23,13 +23,14 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from openai_deals import messages as m
+from openai_deals.questions import is_help_request
 from openai_deals.retrieval.model import Answer, Article
 from openai_deals.retrieval.overview import Overview
+from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
 from openai_deals.slack.pool import AnswerPool
-from openai_deals.slack.questions import is_help_request
-from openai_deals.slack.render import Message, render_answer, render_help, render_notice, shorten
+from openai_deals.slack.render import Message, render_answer, render_help, render_notice
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ AtOnce = Callable[[dict], "dict | None"]
 
 
 class AnswerEngine(Protocol):
-    """The part of ``retrieval.engine.Engine`` the bot uses."""
+    """The part of ``openai_deals.retrieval.engine.Engine`` the bot uses."""
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer: ...
 

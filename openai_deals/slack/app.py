@@ -7,6 +7,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from openai_deals import messages as m
 from openai_deals.retrieval.live import LiveEngine
 from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
@@ -19,22 +20,6 @@ from openai_deals.slack.retries import retry_handlers
 
 logger = logging.getLogger(__name__)
 
-_MISSING = {
-    "SLACK_BOT_TOKEN": (
-        "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-        "OAuth & Permissions page into .env (see README.md, section The Slack app)"
-    ),
-    "SLACK_SIGNING_SECRET": (
-        "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
-        "Signing Secret from the app's Basic Information page into .env"
-    ),
-    "SLACK_APP_TOKEN": (
-        "SLACK_APP_TOKEN: missing; Socket Mode needs an app-level token (xapp-…) with the "
-        "connections:write scope (Basic Information > App-Level Tokens): put it in .env, "
-        "or run `openai-deals serve --http` behind a public URL instead"
-    ),
-}
-
 
 def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
     """Fail fast, naming the variable and what to do, if a Slack value is missing.
@@ -45,38 +30,30 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
             app-level token), None to check only what every mode needs (the bot token).
 
     Raises:
-        SettingsError: one line naming the missing variable.
+        SettingsError: one French line naming the missing variable.
     """
     if not settings.slack_bot_token:
-        raise SettingsError(_MISSING["SLACK_BOT_TOKEN"])
+        raise SettingsError(m.setting_missing("SLACK_BOT_TOKEN"))
     if http is True and not settings.slack_signing_secret:
-        raise SettingsError(_MISSING["SLACK_SIGNING_SECRET"])
+        raise SettingsError(m.setting_missing("SLACK_SIGNING_SECRET"))
     if http is False and not settings.slack_app_token:
-        raise SettingsError(_MISSING["SLACK_APP_TOKEN"])
+        raise SettingsError(m.setting_missing("SLACK_APP_TOKEN"))
 
 
-def create_web_client(settings: Settings) -> WebClient:
-    """A Web API client for ``SLACK_API_BASE_URL`` with an explicit timeout
+def configure_web_client(client: WebClient, settings: Settings) -> WebClient:
+    """Point ``client`` at ``SLACK_API_BASE_URL``, with an explicit timeout
     (``SLACK_API_TIMEOUT``) and the retries of ``openai_deals.slack.retries``
-    (``SLACK_RETRY_BACKOFF``).
-
-    Raises:
-        SettingsError: ``SLACK_BOT_TOKEN`` is missing.
-    """
-    check_slack_settings(settings)
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_base_url,
-        timeout=settings.slack_api_timeout,
-        retry_handlers=retry_handlers(settings.slack_retry_backoff),
-    )
+    (``SLACK_RETRY_BACKOFF``) instead of slack_sdk's defaults; return it."""
+    client.base_url = settings.slack_api_base_url
+    client.timeout = settings.slack_api_timeout
+    client.retry_handlers = retry_handlers(settings.slack_retry_backoff)
+    return client
 
 
 def create_app(
     settings: Settings,
     engine: AnswerEngine,
     *,
-    client: WebClient | None = None,
     seen: DuplicateMemory | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
@@ -89,15 +66,18 @@ def create_app(
         settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
         engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
             ``LiveEngine`` so that an added article's rebuilt engine can replace it.
-        client: the Web API client; default ``create_web_client(settings)``.
         seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
     """
+    check_slack_settings(settings)
+    # The token goes to App itself, never with a ``client=``: Bolt also reads SLACK_BOT_TOKEN
+    # from the environment, and given both it warns that the token "will be unused". Its own
+    # client (``app.client``, copied for every request) is then configured here.
     app = App(
         name="openai-deals",
-        client=client or create_web_client(settings),
+        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
         # auth.test is then called on the first request instead of here.
         token_verification_enabled=False,
@@ -107,6 +87,7 @@ def create_app(
         # Listeners only acknowledge and submit work to the answer pool: run them inline.
         process_before_response=True,
     )
+    configure_web_client(app.client, settings)
     live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)  # type: ignore[arg-type]
     # An engine without an index (a stand-in in tests) has no timeline to show.
     index = getattr(live, "index", None)

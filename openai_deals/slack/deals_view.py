@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Article, Deal, Partnership, Source
 from openai_deals.retrieval.overview import ArticleSummary
+from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.render import (
     FALLBACK_MAX_CHARS,
@@ -32,8 +33,9 @@ from openai_deals.slack.render import (
     TITLE_MAX_CHARS,
     Message,
     escape,
+    escape_within,
+    reference_parts,
     render_home,
-    shorten,
     source_line,
 )
 
@@ -71,13 +73,12 @@ def _marks(deal: Deal, refs: dict[str, tuple[int, Source]]) -> str:
 
 def deal_line(deal: Deal, marks: str) -> str:
     """``• *juillet 2019* — investissement : 1 milliard de dollars — ✅ fait [1][2]``."""
-    summary = escape(m.deal_summary(deal))
-    status = escape(m.deal_status(deal))
-    line = f"• *{escape(deal.date.label)}* — {summary} — {status} {marks}"
-    if len(line) <= LINE_MAX_CHARS:
-        return line
-    room = LINE_MAX_CHARS - (len(line) - len(summary))
-    return line.replace(summary, shorten(summary, max(room, 20)), 1)[:LINE_MAX_CHARS]
+    head = f"• *{escape(deal.date.label)}* — "
+    tail = f" — {escape(m.deal_status(deal))} {marks}"
+    room = LINE_MAX_CHARS - len(head) - len(tail)
+    # The summary is cut before it is escaped (never an ``&amp;`` split in two).
+    summary = escape_within(m.deal_summary(deal), max(room, 20))
+    return (head + summary + tail)[:LINE_MAX_CHARS]
 
 
 def _pack(lines: Sequence[str]) -> list[str]:
@@ -114,7 +115,7 @@ def timeline_blocks(lanes: Sequence[Partnership], page: int = 0) -> list[Block]:
             lane_lines.append((parties, []))
         lane_lines[-1][1].append(deal_line(deal, _marks(deal, refs)))
     for parties, texts in lane_lines:
-        title = f"*{escape(shorten(m.partnership_label(parties), TITLE_MAX_CHARS))}*"
+        title = f"*{escape_within(m.partnership_label(parties), TITLE_MAX_CHARS)}*"
         blocks += [_section(text) for text in _pack([title, *texts])]
     references = [source_line(source) for _, source in refs.values()]
     blocks += [
@@ -145,7 +146,7 @@ def _fallback(lanes: Sequence[Partnership], page: int) -> str:
     for parties, deal in pages[page]:
         label = m.partnership_label(parties)
         lines.append(f"{label} — {deal.date.label} — {m.deal_summary(deal)}")
-    return shorten(escape("\n".join(lines)), FALLBACK_MAX_CHARS)
+    return escape_within("\n".join(lines), FALLBACK_MAX_CHARS)
 
 
 def render_timeline(lanes: Sequence[Partnership], page: int = 0) -> Message:
@@ -160,17 +161,18 @@ def render_sources(articles: Sequence[ArticleSummary]) -> Message:
     if not articles:
         return Message(text=m.HOME_CORPUS_EMPTY, blocks=[_section(m.HOME_CORPUS_EMPTY).to_dict()])
     lines = [m.SOURCES_TITLE.format(count=len(articles))]
+    # The fallback text is cut before it is escaped: the same lines, unescaped.
+    plain = list(lines)
     for summary in articles:
         a = summary.article
-        source = f" — {escape(shorten(a.source, SOURCE_MAX_CHARS))}" if a.source else ""
-        lines.append(
-            m.SOURCES_LINE.format(
-                title=escape(shorten(a.title, TITLE_MAX_CHARS)),
-                date=escape(a.date_label),
-                source=source,
-                sentences=summary.sentences,
-            )
+        reference = m.reference(*reference_parts(a))
+        lines.append(m.SOURCES_LINE.format(reference=reference, sentences=summary.sentences))
+        reference = m.reference(
+            f"*{shorten(a.title, TITLE_MAX_CHARS)}*",
+            a.date_label,
+            shorten(a.source, SOURCE_MAX_CHARS),
         )
+        plain.append(m.SOURCES_LINE.format(reference=reference, sentences=summary.sentences))
     # A message holds 50 blocks: thousands of articles end with a count of the rest.
     texts = _pack(lines)
     blocks = [_section(t) for t in texts[:49]]
@@ -178,7 +180,7 @@ def render_sources(articles: Sequence[ArticleSummary]) -> Message:
         shown = sum(t.count("\n") + 1 for t in texts[:49]) - 1
         more = m.HOME_MORE_ARTICLES.format(count=len(articles) - shown)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
-    text = shorten("\n".join(lines), FALLBACK_MAX_CHARS)
+    text = escape_within("\n".join(plain), FALLBACK_MAX_CHARS)
     return Message(text=text, blocks=[b.to_dict() for b in blocks])
 
 

@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article, Snippet, Source
+from openai_deals.retrieval.text import ELLIPSIS, shorten, strip_invisible
 from openai_deals.slack.buttons import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -49,34 +50,24 @@ ECHO_MAX_CHARS = 500
 _WORD_CHAR = re.compile(r"\w")
 
 
-# Control characters (C0 but tab and newline, DEL, C1) and Unicode's bidirectional controls
-# (marks, embeddings, overrides such as U+202E, isolates): invisible, they can garble a
-# terminal or make a message read backwards, so nothing from people or articles keeps them.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def strip_invisible(text: str) -> str:
-    """Remove control characters (tab and newline excepted) and bidi controls from ``text``."""
-    return _INVISIBLE.sub("", text)
-
-
 def escape(text: str) -> str:
     """Make text from people or articles safe to show: drop control and bidi characters, and
     escape the three characters Slack treats as markup in ``mrkdwn`` and ``text``."""
     return strip_invisible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters, ending with "…" when it was cut."""
-    if len(text) <= limit:
-        return text
-    if limit <= len(m.TRUNCATED):
-        return m.TRUNCATED[:limit]
-    cut = text[: limit - len(m.TRUNCATED)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + m.TRUNCATED
+def escape_within(text: str, limit: int) -> str:
+    """``text`` escaped, and shortened so that the escaped result fits in ``limit`` characters.
+
+    The cut is made on the text before escaping: cutting escaped text could split ``&amp;``
+    into a stray ``&am``. Escaping lengthens the text, so the cut is tightened until it fits.
+    """
+    n = limit
+    while True:
+        out = escape(shorten(text, n))
+        if len(out) <= limit:
+            return out
+        n = min(n - 1, n * limit // len(out))
 
 
 @dataclass(frozen=True)
@@ -142,13 +133,13 @@ def _as_quote(body: str) -> str:
 def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
     """The snippet as a ``>`` quote with the question's terms in bold, at most ``limit`` chars."""
     text = snippet.text
-    spans = _word_spans(text, snippet.highlights)
+    spans = _word_spans(text, snippet.marked)
     # Each input character gives at least one output character: no need to look further.
     n = min(len(text), limit)
     while True:
         body = _mrkdwn_with_bold(text[:n], spans)
         if n < len(text):
-            body = body.rstrip() + m.TRUNCATED
+            body = body.rstrip() + ELLIPSIS
         quoted = _as_quote(body)
         if len(quoted) <= limit or n == 0:
             return quoted[:limit]
@@ -158,21 +149,28 @@ def snippet_quote(snippet: Snippet, limit: int = TEXT_MAX_CHARS) -> str:
 
 def source_line(source: Source) -> str:
     """``[n] *Title* — février 2023 — Publisher`` (publisher left out when unknown)."""
-    parts = [f"[{source.citation}] *{escape(shorten(source.title, TITLE_MAX_CHARS))}*"]
-    if source.date:
-        parts.append(escape(source.date_label))
-    if source.source:
-        parts.append(escape(shorten(source.source, SOURCE_MAX_CHARS)))
-    return " — ".join(parts)
+    return m.citation_line(source.citation, *reference_parts(source))
+
+
+def reference_parts(item: Source | Article) -> tuple[str, str, str]:
+    """The parts of ``messages.reference`` in mrkdwn: the title in bold, every part cut to
+    its limit, then escaped."""
+    return (
+        f"*{escape_within(item.title, TITLE_MAX_CHARS)}*",
+        escape(item.date_label),
+        escape_within(item.source, SOURCE_MAX_CHARS),
+    )
 
 
 def sources_context(snippet: Snippet) -> str:
     """Every source of a (possibly merged) snippet, one per line."""
+    # Each line is already bounded (title and publisher are cut), so the lines fit:
+    # 5 x ~330 characters is far below TEXT_MAX_CHARS, and nothing here is cut after escaping.
     lines = [source_line(s) for s in snippet.sources[:MAX_SOURCES_LISTED]]
     extra = len(snippet.sources) - MAX_SOURCES_LISTED
     if extra > 0:
         lines.append(m.MORE_SOURCES.format(count=extra))
-    return shorten("\n".join(lines), TEXT_MAX_CHARS)
+    return "\n".join(lines)
 
 
 # -- Answers ------------------------------------------------------------------------------------
@@ -197,11 +195,9 @@ def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock:
 
 
 def _fallback_text(answer: Answer, snippets: Sequence[Snippet]) -> str:
-    lines = [escape(m.lead(answer))]
-    for snippet in snippets:
-        cites = "".join(f"[{c}]" for c in snippet.citations)
-        lines.append(f"« {escape(' '.join(snippet.text.split()))} » {cites}")
-    return shorten("\n".join(lines), FALLBACK_MAX_CHARS)
+    lines = [m.lead(answer)]
+    lines += [m.quote(" ".join(s.text.split()), s.citations) for s in snippets]
+    return escape_within("\n".join(lines), FALLBACK_MAX_CHARS)
 
 
 def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
@@ -218,7 +214,7 @@ def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
     snippets = answer.snippets[:MAX_SNIPPETS]
     blocks: list[Block] = []
     if ref.surface is not Surface.THREAD:
-        echo = m.QUESTION_ECHO.format(question=escape(shorten(ref.question, ECHO_MAX_CHARS)))
+        echo = m.QUESTION_ECHO.format(question=escape_within(ref.question, ECHO_MAX_CHARS))
         elements = [MarkdownTextObject(text=echo)]
         if ref.shared_by:
             elements.append(MarkdownTextObject(text=m.SHARED_BY.format(user_id=ref.shared_by)))
@@ -235,7 +231,7 @@ def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
 
 
 def _lead(message: str) -> str:
-    return shorten(escape(message), TEXT_MAX_CHARS)
+    return escape_within(message, TEXT_MAX_CHARS)
 
 
 def render_notice(text: str) -> Message:
@@ -251,7 +247,7 @@ def _help_blocks() -> list[Block]:
     return [
         SectionBlock(text=MarkdownTextObject(text=m.HELP_INTRO)),
         SectionBlock(text=MarkdownTextObject(text=m.HELP_HOW)),
-        SectionBlock(text=MarkdownTextObject(text=f"{m.HELP_EXAMPLES_TITLE}\n{examples}")),
+        SectionBlock(text=MarkdownTextObject(text=f"*{m.HELP_EXAMPLES_TITLE}*\n{examples}")),
     ]
 
 
@@ -262,12 +258,7 @@ def render_help() -> Message:
 
 
 def _article_line(article: Article) -> str:
-    source = f" — {escape(shorten(article.source, SOURCE_MAX_CHARS))}" if article.source else ""
-    return m.HOME_ARTICLE.format(
-        title=escape(shorten(article.title, TITLE_MAX_CHARS)),
-        date=escape(article.date_label),
-        source=source,
-    )
+    return m.HOME_ARTICLE.format(reference=m.reference(*reference_parts(article)))
 
 
 def render_home(articles: Sequence[Article], lead_blocks: Sequence[Block] = ()) -> dict:

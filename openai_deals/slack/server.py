@@ -51,10 +51,7 @@ def check_token(app: App, settings: Settings) -> None:
     except SlackApiError as exc:
         error = exc.response.get("error")
         if error in _BAD_TOKEN_ERRORS:
-            raise SettingsError(
-                f"SLACK_BOT_TOKEN: Slack refused it ({error}); copy the Bot User OAuth Token "
-                "again from OAuth & Permissions (reinstall the app if it was revoked)"
-            ) from None
+            raise SettingsError(m.BOT_TOKEN_REFUSED.format(error=error)) from None
         logger.warning("auth.test failed (%s); starting anyway, Slack may be down", error)
         return
     except SLACK_CALL_ERRORS as exc:
@@ -195,7 +192,7 @@ def main(settings: Settings, http: bool = False, port: int | None = None) -> int
         else:
             handler = make_socket_mode_handler(app, settings)
     except SettingsError as exc:
-        print(f"Configuration invalide — {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return 2
     except StartupError as exc:
         print(exc, file=sys.stderr)

@@ -10,6 +10,8 @@ of workers failing in a loop.
 
 from __future__ import annotations
 
+import logging
+
 from openai_deals.logs import configure_logging
 from openai_deals.settings import SettingsError, load_settings
 from openai_deals.slack.server import StartupError, create_wsgi_app
@@ -17,6 +19,7 @@ from openai_deals.slack.server import StartupError, create_wsgi_app
 try:
     _settings = load_settings()
     configure_logging(_settings.log_level)
+    logging.getLogger(__name__).info("%s", _settings.describe_source())
     app = create_wsgi_app(_settings)
 except SettingsError as exc:
     raise SystemExit(f"openai-deals: {exc}") from None

@@ -196,8 +196,9 @@ def test_admin_user_ids_are_slack_member_ids(monkeypatch):
     with pytest.raises(SettingsError) as caught:
         load_settings(_env_file=None)
     assert str(caught.value) == (
-        "ADMIN_USER_IDS: not Slack member ids: alice; give ids such as U012AB3CDE, "
-        "comma-separated (Slack profile > ⋮ > Copy member ID)"
+        "Configuration invalide : ADMIN_USER_IDS, lu dans l’environnement : ce ne sont pas des "
+        "identifiants de membres Slack : alice. Donnez des identifiants tels que U012AB3CDE, "
+        "séparés par des virgules (profil Slack > ⋮ > Copier l’ID de membre)."
     )
     monkeypatch.delenv("ADMIN_USER_IDS")
     assert load_settings(_env_file=None).admin_user_ids == frozenset()

@@ -4,6 +4,7 @@ HTTP against the stand-in Slack, and the rendering within Slack's limits."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -26,6 +27,7 @@ from slack_standin import BOT_USER_ID, wait_for_log
 from openai_deals import messages as m
 from openai_deals.retrieval.model import (
     Amount,
+    Article,
     Citation,
     Deal,
     DealDate,
@@ -33,7 +35,7 @@ from openai_deals.retrieval.model import (
     DealTerm,
     Partnership,
 )
-from openai_deals.retrieval.overview import Overview
+from openai_deals.retrieval.overview import ArticleSummary, Overview
 from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.deals_view import (
@@ -240,6 +242,27 @@ def test_a_long_timeline_pages_within_slacks_limits():
         assert (ACTION_DEALS_NEXT in ids) == (page < len(pages) - 1)
 
 
+# An "&" that does not start one of the three entities escaping makes: an entity cut in two.
+_BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
+
+
+def test_long_deals_are_cut_before_escaping():
+    """Deals, partnership names and sources full of & and < are cut where the text is still
+    unescaped: no ``&amp;`` is ever split into a stray ``&am``, in the blocks or the text."""
+    lanes = [Partnership(("R&D " * 80, "<Orion>"), tuple(_deal(n, "R&D <x> " * 400)
+                                                        for n in range(20)))]  # fmt: skip
+    for page in (0, 1):
+        message = render_timeline(lanes, page)
+        assert_within_limits(message.blocks)
+        for text in [*all_texts(message.blocks), message.text]:
+            assert not _BROKEN_ENTITY.search(text), text
+    one = ArticleSummary(Article("a", "R&D " * 100, "2023", "<Source> & co " * 40), 3)
+    message = render_sources([one] * 300)
+    for text in [*all_texts(message.blocks), message.text]:
+        assert not _BROKEN_ENTITY.search(text), text
+    assert len(message.text) <= 3000
+
+
 def test_an_empty_timeline_says_so():
     """No deal read: one plain sentence, not an empty page."""
     message = render_timeline(())
@@ -249,8 +272,6 @@ def test_an_empty_timeline_says_so():
 
 def test_sources_with_thousands_of_articles_stay_within_limits(engine):
     """Thousands of articles: 50 blocks at most, the rest counted."""
-    from openai_deals.retrieval.overview import ArticleSummary
-
     one = Overview.of(engine.index).articles[0]
     many = [ArticleSummary(one.article, 10)] * 5_000
     message = render_sources(many)

@@ -1,4 +1,6 @@
-"""The app over real HTTP: signed requests in, Web API calls out to the stand-in Slack."""
+"""The app over real HTTP: request verification, the health check, acknowledging first, and
+what happens when Slack fails. Each listener's own tests mirror the listener tree, under
+tests/slack/listeners/."""
 
 from __future__ import annotations
 
@@ -14,13 +16,10 @@ from slack_payloads import (
     QUESTION,
     SIGNING_SECRET,
     USER_ID,
-    app_home_opened,
     app_mention,
     block_actions,
-    button,
     direct_message,
     event_callback,
-    next_ts,
     post,
     raw_post,
     send_action,
@@ -29,106 +28,16 @@ from slack_payloads import (
     signed_headers,
     slash_command,
 )
-from slack_standin import BOT_ID, BOT_USER_ID, wait_for_log
+from slack_replies import MENTION, all_text
+from slack_standin import wait_for_log
 
 from openai_deals import messages as m
 from openai_deals.slack.app import create_app
-from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_DOWN,
-    ACTION_FEEDBACK_UP,
-    ACTION_MORE,
-    ACTION_SHARE,
-    AnswerRef,
-    Surface,
-)
+from openai_deals.slack.buttons import ACTION_FEEDBACK_UP, AnswerRef
 from openai_deals.slack.http_app import signature
 from openai_deals.slack.retries import SERVER_ERROR_RETRIES
 
-MENTION = f"<@{BOT_USER_ID}>"
 FORM = "application/x-www-form-urlencoded"
-BROAD_QUESTION = "Quel partenariat lie Microsoft et OpenAI ?"  # more than one page of snippets
-
-
-def all_text(params: dict) -> str:
-    """The text and every block of a posted message, as one string to search."""
-    return params.get("text", "") + json.dumps(params.get("blocks", []), ensure_ascii=False)
-
-
-def is_quote(block: dict) -> bool:
-    return block["type"] == "section" and block["text"]["text"].startswith("> ")
-
-
-# -- Mentions ---------------------------------------------------------------------------------
-
-
-def test_mention_is_answered_in_its_thread_with_cited_snippet(slack, bot_http):
-    """A signed mention gets one threaded reply quoting the figure and citing its article."""
-    event = app_mention(f"{MENTION} {QUESTION}")
-    started = time.monotonic()
-    assert send_event(bot_http.url, event_callback(event)) == 200
-    assert time.monotonic() - started < 3, "Slack needs its acknowledgement within 3 seconds"
-
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.headers["authorization"] == "Bearer xoxb-test"
-    assert call.params["channel"] == CHANNEL_ID
-    assert call.params["thread_ts"] == event["ts"]
-    text = all_text(call.params)
-    assert "300 millions de dollars" in text
-    assert "[1] *Microsoft entame la troisième phase" in text
-    assert "février 2023" in text
-    assert "*Anthropic*" in text, "the question's terms are in bold"
-    assert call.params["text"].startswith("Voici ce que disent les articles")
-
-
-def test_mention_inside_a_thread_is_answered_in_that_thread(slack, bot_http):
-    """A mention in a thread is answered in the same thread, not under the mention."""
-    parent = next_ts()
-    event = app_mention(f"{MENTION} {QUESTION}", thread_ts=parent)
-    send_event(bot_http.url, event_callback(event))
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["thread_ts"] == parent
-
-
-@pytest.mark.parametrize("text", [MENTION, f"{MENTION}  ", f"{MENTION} aide", f"{MENTION} help"])
-def test_bare_mention_gets_help_with_examples(slack, bot_http, text):
-    """A mention without a question (or asking for help) gets the help and example questions."""
-    send_event(bot_http.url, event_callback(app_mention(text)))
-    (call,) = slack.wait_for("chat.postMessage")
-    posted = all_text(call.params)
-    assert m.HELP_INTRO in posted
-    assert m.EXAMPLE_QUESTIONS[0] in posted
-
-
-def test_slack_retry_of_an_event_is_not_answered_twice(slack, bot_http, bot_logs):
-    """The same event_id sent again with X-Slack-Retry-Num produces no second answer."""
-    payload = event_callback(app_mention(f"{MENTION} {QUESTION}"))
-    assert send_event(bot_http.url, payload) == 200
-    slack.wait_for("chat.postMessage")
-    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    assert send_event(bot_http.url, payload, extra_headers=retry) == 200
-    wait_for_log(bot_logs, "Already answered")
-    assert len(slack.calls_to("chat.postMessage")) == 1
-
-
-def test_same_message_under_a_new_event_id_is_not_answered_twice(slack, bot_http, bot_logs):
-    """One message delivered twice (same channel and ts, new event_id) is answered once."""
-    event = app_mention(f"{MENTION} {QUESTION}")
-    send_event(bot_http.url, event_callback(event))
-    slack.wait_for("chat.postMessage")
-    send_event(bot_http.url, event_callback(event))
-    wait_for_log(bot_logs, "Already answered")
-    assert len(slack.calls_to("chat.postMessage")) == 1
-
-
-def test_two_different_questions_in_one_thread_get_two_answers(slack, bot_http):
-    """Deduplication is per message: a follow-up question in the thread is answered too."""
-    parent = next_ts()
-    send_event(bot_http.url, event_callback(app_mention(f"{MENTION} {QUESTION}", ts=parent)))
-    slack.wait_for("chat.postMessage")
-    follow_up = app_mention(f"{MENTION} Combien Microsoft a-t-il investi ?", thread_ts=parent)
-    send_event(bot_http.url, event_callback(follow_up))
-    calls = slack.wait_for("chat.postMessage", 2)
-    assert [c.params["thread_ts"] for c in calls] == [parent, parent]
 
 
 # -- Request verification ---------------------------------------------------------------------
@@ -277,224 +186,6 @@ def test_unknown_path_is_404(bot_http):
     """Anything but /slack/events and /healthz is not found."""
     status, _ = post(f"{bot_http.base_url}/elsewhere", "{}", {})
     assert status == 404
-
-
-# -- Direct messages --------------------------------------------------------------------------
-
-
-def test_direct_message_is_answered_in_the_dm(slack, bot_http):
-    """A DM gets its answer in the same DM, at top level."""
-    send_event(bot_http.url, event_callback(direct_message(QUESTION)))
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["channel"] == DM_CHANNEL_ID
-    assert "thread_ts" not in call.params
-    assert "300 millions de dollars" in all_text(call.params)
-
-
-def test_direct_message_in_a_thread_is_answered_in_that_thread(slack, bot_http):
-    """A DM written in a thread is answered in that thread."""
-    parent = next_ts()
-    send_event(bot_http.url, event_callback(direct_message(QUESTION, thread_ts=parent)))
-    (call,) = slack.wait_for("chat.postMessage")
-    assert call.params["thread_ts"] == parent
-
-
-@pytest.mark.parametrize(
-    "extra",
-    [
-        {"subtype": "message_changed", "message": {"text": QUESTION}},
-        {"subtype": "message_deleted"},
-        {"subtype": "bot_message", "bot_id": "BOTHER01"},
-        {"bot_id": "BOTHER01"},
-        {"bot_id": BOT_ID},
-        {"user": BOT_USER_ID},
-        {"channel_type": "channel"},
-    ],
-    ids=["edit", "deletion", "bot_message", "other-bot", "own-bot-id", "own-user", "not-a-dm"],
-)
-def test_messages_not_typed_by_a_person_in_a_dm_are_ignored(slack, bot_http, bot_logs, extra):
-    """Edits, deletions, bot posts (ours or others') and non-DM messages get no answer."""
-    assert send_event(bot_http.url, event_callback(direct_message(QUESTION, **extra))) == 200
-    wait_for_log(bot_logs, "Ignoring message event")
-    assert slack.calls_to("chat.postMessage") == []
-
-
-# -- Slash command and buttons ----------------------------------------------------------------
-
-
-def command_answer(slack, bot_http, text: str = QUESTION):
-    """Run the slash command; return what arrived on its response_url."""
-    status, body = send_command(bot_http.url, slash_command(text, slack.response_url("cmd")))
-    assert status == 200
-    assert body == "", "the command is acknowledged at once, with nothing shown"
-    (call,) = slack.wait_for("response_url")
-    return call
-
-
-def test_slash_command_answers_ephemerally_with_a_share_button(slack, bot_http):
-    """/openai-deals <question> answers on the response_url, ephemeral, with Share and votes."""
-    call = command_answer(slack, bot_http)
-    assert call.path == "/response/cmd"
-    assert call.params["response_type"] == "ephemeral"
-    posted = all_text(call.params)
-    assert "300 millions de dollars" in posted
-    assert m.QUESTION_ECHO.format(question=QUESTION) in posted
-    share = button(call.params["blocks"], ACTION_SHARE)
-    assert share["text"]["text"] == m.BUTTON_SHARE
-    assert AnswerRef.decode(share["value"]) == AnswerRef(QUESTION, 0, Surface.EPHEMERAL)
-    button(call.params["blocks"], ACTION_FEEDBACK_UP)
-    button(call.params["blocks"], ACTION_FEEDBACK_DOWN)
-    assert slack.calls_to("chat.postMessage") == []
-
-
-@pytest.mark.parametrize("text", ["aide", "help", "  AIDE "])
-def test_slash_command_aide_shows_help(slack, bot_http, text):
-    """/openai-deals aide (or "help") shows the help ephemerally, in the acknowledgement
-    itself: it is known at once, so it needs neither the answer pool nor the response_url."""
-    status, body = send_command(bot_http.url, slash_command(text, slack.response_url("cmd")))
-    assert status == 200
-    reply = json.loads(body)
-    assert reply["response_type"] == "ephemeral"
-    assert m.HELP_INTRO in all_text(reply)
-    assert slack.calls_to("response_url") == []
-
-
-def test_question_markup_is_escaped_not_echoed_live(slack, bot_http):
-    """<!channel> and <@U…> in a question are dropped and & escaped: nothing echoes live,
-    and the markup does not stop the question from being answered."""
-    call = command_answer(slack, bot_http, f"<!channel> <@U999> AT&amp;T {QUESTION}")
-    posted = all_text(call.params)
-    assert "AT&amp;T" in posted
-    assert "<!channel>" not in posted and "!channel" not in posted
-    assert "<@U999>" not in posted and "U999" not in posted
-    assert "300 millions de dollars" in posted
-
-
-def test_control_and_bidi_characters_in_a_question_are_not_echoed(slack, bot_http):
-    """NUL, ESC and a right-to-left override typed in a command never reach the posted echo,
-    and the question is still answered."""
-    call = command_answer(slack, bot_http, f"\x00\x1b\u202e{QUESTION}\u2066\x07")
-    posted = all_text(call.params)
-    assert not {"\x00", "\x1b", "\u202e", "\u2066", "\x07"} & set(posted)
-    assert m.QUESTION_ECHO.format(question=QUESTION) in posted
-    assert "300 millions de dollars" in posted
-
-
-def test_share_button_posts_the_answer_in_the_channel(slack, bot_http):
-    """Clicking "Partager dans le canal" posts the same answer for everyone, naming the sharer."""
-    answer = command_answer(slack, bot_http)
-    share = button(answer.params["blocks"], ACTION_SHARE)
-    click = block_actions(share, slack.response_url("share"), ephemeral=True)
-    status, _ = send_action(bot_http.url, click)
-    assert status == 200
-    (post_call,) = slack.wait_for("chat.postMessage")
-    assert post_call.params["channel"] == CHANNEL_ID
-    posted = all_text(post_call.params)
-    assert "300 millions de dollars" in posted
-    assert m.SHARED_BY.format(user_id=USER_ID) in posted
-    with pytest.raises(AssertionError):
-        button(post_call.params["blocks"], ACTION_SHARE)  # already shared
-    (cleanup,) = [c for c in slack.wait_for("response_url", 2) if c.path == "/response/share"]
-    assert cleanup.params["delete_original"] is True
-
-
-@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found"])
-def test_share_where_the_bot_is_not_a_member_says_to_invite_it(slack, bot_http, error):
-    """When Slack refuses the post, the person is told (ephemerally) to invite the bot."""
-    answer = command_answer(slack, bot_http)
-    slack.fail("chat.postMessage", error=error)
-    click = block_actions(button(answer.params["blocks"], ACTION_SHARE), slack.response_url("s"))
-    send_action(bot_http.url, click)
-    calls = [c for c in slack.wait_for("response_url", 2) if c.path == "/response/s"]
-    assert calls[0].params["text"] == m.NOT_IN_CHANNEL
-    assert calls[0].params["response_type"] == "ephemeral"
-    assert calls[0].params["replace_original"] is False
-
-
-def test_more_results_updates_the_channel_message_in_place(slack, bot_http, engine):
-    """The "Plus de résultats" button on a threaded answer chat.updates it with the next page."""
-    assert engine.answer(BROAD_QUESTION).has_more, "the test needs a question with more pages"
-    event = app_mention(f"{MENTION} {BROAD_QUESTION}")
-    send_event(bot_http.url, event_callback(event))
-    (first,) = slack.wait_for("chat.postMessage")
-    more = button(first.params["blocks"], ACTION_MORE)
-    assert AnswerRef.decode(more["value"]).offset == 3
-    click = block_actions(more, slack.response_url("more"), message_ts="1700000000.000042")
-    send_action(bot_http.url, click)
-    (update,) = slack.wait_for("chat.update")
-    assert update.params["channel"] == CHANNEL_ID
-    assert update.params["ts"] == "1700000000.000042"
-    first_quotes = {b["text"]["text"] for b in first.params["blocks"] if is_quote(b)}
-    next_quotes = {b["text"]["text"] for b in update.params["blocks"] if is_quote(b)}
-    assert next_quotes, "the next page has snippets"
-    assert not first_quotes & next_quotes, "the next page shows other snippets"
-    assert len(slack.calls_to("chat.postMessage")) == 1
-
-
-def test_more_results_on_an_ephemeral_answer_replaces_it_via_response_url(slack, bot_http, engine):
-    """The "Plus de résultats" button on the command's answer replaces it via response_url."""
-    assert engine.answer(BROAD_QUESTION).has_more, "the test needs a question with more pages"
-    answer = command_answer(slack, bot_http, BROAD_QUESTION)
-    more = button(answer.params["blocks"], ACTION_MORE)
-    send_action(bot_http.url, block_actions(more, slack.response_url("m"), ephemeral=True))
-    calls = [c for c in slack.wait_for("response_url", 2) if c.path == "/response/m"]
-    assert calls[0].params["replace_original"] is True
-    assert m.QUESTION_ECHO.format(question=BROAD_QUESTION) in all_text(calls[0].params)
-    vote = button(calls[0].params["blocks"], ACTION_FEEDBACK_UP)
-    assert AnswerRef.decode(vote["value"]).offset == 3, "the votes now refer to the second page"
-    assert slack.calls_to("chat.update") == []
-
-
-@pytest.mark.parametrize(
-    "action_id,vote", [(ACTION_FEEDBACK_UP, "up"), (ACTION_FEEDBACK_DOWN, "down")]
-)
-def test_feedback_is_logged_with_question_and_cited_sentences(
-    slack, bot_http, bot_logs, action_id, vote
-):
-    """👍/👎 logs the vote, the question and the cited sentence ids, and thanks the person."""
-    send_event(bot_http.url, event_callback(app_mention(f"{MENTION} {QUESTION}")))
-    (answer,) = slack.wait_for("chat.postMessage")
-    clicked = button(answer.params["blocks"], action_id)
-    send_action(bot_http.url, block_actions(clicked, slack.response_url("fb")))
-    (thanks,) = slack.wait_for("response_url")
-    assert thanks.params["text"] == m.FEEDBACK_THANKS
-    assert thanks.params["replace_original"] is False
-    line = wait_for_log(bot_logs, f"Feedback vote={vote}")
-    assert repr(QUESTION) in line
-    assert "002-microsoft-openai-google-anthropic#4" in line
-
-
-def test_forged_button_value_is_refused_politely(slack, bot_http, bot_logs):
-    """A button value the bot did not write gets a polite ephemeral note, nothing else."""
-    forged = {"action_id": ACTION_MORE, "value": "<script>"}
-    send_action(bot_http.url, block_actions(forged, slack.response_url("x")))
-    (call,) = slack.wait_for("response_url")
-    assert call.params["text"] == m.BUTTON_EXPIRED
-    assert slack.calls_to("chat.update") == []
-
-
-# -- App Home ---------------------------------------------------------------------------------
-
-
-def test_app_home_lists_the_articles_and_how_to_ask(slack, bot_http, engine):
-    """Opening the Home tab publishes the articles with their dates, and example questions."""
-    send_event(bot_http.url, event_callback(app_home_opened("home")))
-    (call,) = slack.wait_for("views.publish")
-    assert call.params["user_id"] == USER_ID
-    assert call.params["view"]["type"] == "home"
-    published = json.dumps(call.params["view"], ensure_ascii=False)
-    for article in engine.articles:
-        assert article.title[:50] in published
-        assert article.date_label in published
-    assert m.EXAMPLE_QUESTIONS[0] in published
-
-
-def test_messages_tab_publishes_nothing(slack, bot_http, bot_logs):
-    """Opening the Messages tab needs no Home view."""
-    send_event(bot_http.url, event_callback(app_home_opened("messages")))
-    send_event(bot_http.url, event_callback(app_home_opened("home")))
-    slack.wait_for("views.publish")
-    assert len(slack.calls_to("views.publish")) == 1
 
 
 # -- Acknowledgement first --------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -18,6 +19,7 @@ from openai_deals.slack.buttons import (
 )
 from openai_deals.slack.render import (
     escape,
+    escape_within,
     render_answer,
     render_help,
     render_home,
@@ -235,6 +237,30 @@ def test_huge_inputs_stay_within_slack_limits():
             assert len(element["value"]) <= 2000
             assert len(element["text"]["text"]) <= 75
             assert huge.startswith(AnswerRef.decode(element["value"]).question)
+
+
+# "&" not starting one of the three entities escape() writes: what a cut inside "&amp;" leaves.
+BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5, 6, 7, 100, 2999])
+def test_escape_within_cuts_before_escaping(limit):
+    """The cut falls between characters of the text, never inside an entity, and fits."""
+    out = escape_within("&" * 5_000, limit)
+    assert len(out) <= limit
+    assert not BROKEN_ENTITY.search(out)
+
+
+def test_long_lead_and_fallback_never_split_an_entity():
+    """A long message full of "&" (here an abstention naming odd topics) is cut before it is
+    escaped, so neither the lead block nor the ``text`` fallback holds a broken ``&amp;``."""
+    abstention = Answer("Qui ?", (), Status.NOT_FOUND, topics=("&" * 4_000, "A&B"))
+    message = render_answer(abstention, AnswerRef("Qui ?", 0, Surface.THREAD), 3)
+    lead = texts(message)[0]
+    assert lead.startswith("Je ne sais pas") and len(lead) <= 3000
+    assert not BROKEN_ENTITY.search(lead)
+    assert message.text.startswith("Je ne sais pas") and len(message.text) <= 3000
+    assert not BROKEN_ENTITY.search(message.text)
 
 
 def test_help_lists_the_ways_to_ask_and_examples():

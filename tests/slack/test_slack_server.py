@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -36,23 +37,26 @@ from openai_deals.settings import SettingsError
 from openai_deals.slack import server
 from openai_deals.slack.app import check_slack_settings, create_app
 from openai_deals.slack.http_app import signature
-from openai_deals.slack.retries import SERVER_ERROR_RETRIES
+from openai_deals.slack.retries import SERVER_ERROR_RETRIES, retry_handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 90  # loading spaCy and the index on a slow CI machine
 MISSING = {
     "SLACK_BOT_TOKEN": (
-        "SLACK_BOT_TOKEN: missing; copy the Bot User OAuth Token (xoxb-…) from the app's "
-        "OAuth & Permissions page into .env (see README.md, section The Slack app)"
+        "Configuration invalide : SLACK_BOT_TOKEN n’est pas défini. Copiez le Bot User OAuth "
+        "Token (xoxb-…) de la page OAuth & Permissions de l’app Slack dans .env (voir "
+        "README.md, section The Slack app)."
     ),
     "SLACK_SIGNING_SECRET": (
-        "SLACK_SIGNING_SECRET: missing; HTTP mode verifies every request with it: copy the "
-        "Signing Secret from the app's Basic Information page into .env"
+        "Configuration invalide : SLACK_SIGNING_SECRET n’est pas défini. Le mode HTTP vérifie "
+        "chaque requête avec lui : copiez le Signing Secret de la page Basic Information de "
+        "l’app Slack dans .env."
     ),
     "SLACK_APP_TOKEN": (
-        "SLACK_APP_TOKEN: missing; Socket Mode needs an app-level token (xapp-…) with the "
-        "connections:write scope (Basic Information > App-Level Tokens): put it in .env, "
-        "or run `openai-deals serve --http` behind a public URL instead"
+        "Configuration invalide : SLACK_APP_TOKEN n’est pas défini. Le Socket Mode demande un "
+        "jeton d’app (xapp-…) de portée connections:write (page Basic Information > App-Level "
+        "Tokens) : mettez-le dans .env, ou lancez plutôt `openai-deals serve --http` derrière "
+        "une adresse publique."
     ),
 }
 
@@ -80,7 +84,7 @@ def test_socket_mode_without_app_token_exits_2_with_one_line(make_settings, caps
     """`serve` without SLACK_APP_TOKEN prints one line naming it and returns exit code 2."""
     assert server.main(make_settings(), http=False) == 2
     err = capsys.readouterr().err
-    assert err == f"Configuration invalide — {MISSING['SLACK_APP_TOKEN']}\n"
+    assert err == f"{MISSING['SLACK_APP_TOKEN']}\n"
 
 
 def test_refused_bot_token_stops_start_up(slack, make_settings, index_dir, capsys):
@@ -88,9 +92,9 @@ def test_refused_bot_token_stops_start_up(slack, make_settings, index_dir, capsy
     slack.fail("auth.test", error="invalid_auth")
     assert server.main(make_settings(index_dir=index_dir), http=True, port=0) == 2
     assert capsys.readouterr().err == (
-        "Configuration invalide — SLACK_BOT_TOKEN: Slack refused it (invalid_auth); copy the "
-        "Bot User OAuth Token again from OAuth & Permissions (reinstall the app if it was "
-        "revoked)\n"
+        "Configuration invalide : Slack refuse SLACK_BOT_TOKEN (invalid_auth). Copiez de "
+        "nouveau le Bot User OAuth Token de la page OAuth & Permissions (réinstallez l’app "
+        "s’il a été révoqué).\n"
     )
 
 
@@ -164,8 +168,30 @@ def test_cli_serve_with_slack_unreachable_prints_no_traceback(index_dir, engine,
 
 def test_app_needs_a_bot_token(make_settings, engine):
     """create_app refuses to build an app without SLACK_BOT_TOKEN."""
-    with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN: missing;"):
+    with pytest.raises(SettingsError) as error:
         create_app(make_settings(slack_bot_token=None), engine)
+    assert str(error.value) == MISSING["SLACK_BOT_TOKEN"]
+
+
+def test_start_up_logs_no_bolt_warning_and_the_client_is_configured(
+    slack, make_settings, index_dir, monkeypatch, caplog
+):
+    """With SLACK_BOT_TOKEN in the environment too (as in production), start-up logs no
+    warning (Bolt's "As you gave `client` as well, `token` will be unused" among them), and
+    the app's Web API client still uses SLACK_API_BASE_URL, SLACK_API_TIMEOUT and the retries."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    caplog.set_level(logging.DEBUG)
+    settings = make_settings(index_dir=index_dir, slack_api_timeout=7.5)
+    app = server.start(settings, http=True)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    assert slack.calls_to("auth.test"), "auth.test went to SLACK_API_BASE_URL"
+    assert (app.client.base_url, app.client.timeout) == (slack.api_url, 7.5)
+    expected = retry_handlers(settings.slack_retry_backoff)
+    assert [type(h) for h in app.client.retry_handlers] == [type(h) for h in expected]
+    slack.fail("chat.postMessage", status=503, error="service_unavailable")
+    app.client.chat_postMessage(channel=CHANNEL_ID, text="x")
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [503, 200]
 
 
 # -- Real processes ---------------------------------------------------------------------------
@@ -187,6 +213,8 @@ def child_env(slack, index_dir: Path, **values: str) -> dict[str, str]:
         INDEX_DIR=str(index_dir),
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="INFO",
+        # Never the developer's ~/.config/openai-deals/.env.
+        XDG_CONFIG_HOME=str(index_dir / "no-such-config-dir"),
         SLACK_RETRY_BACKOFF="0.01",
     )
     env.update(values)
@@ -283,6 +311,7 @@ def test_cli_serve_http_answers_signed_requests(slack, index_dir, engine, tmp_pa
         )
     assert process.returncode == 0, process.output
     assert "Stopping" in process.output
+    assert "will be unused" not in process.output  # Bolt given a token and a client
 
 
 def test_cli_serve_socket_mode_answers_envelopes(slack, socket_mode, index_dir, engine, tmp_path):

@@ -8,9 +8,9 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from openai_deals import messages as m
+from openai_deals.questions import clean_question
 from openai_deals.slack.answerer import Answerer, AtOnce, Work, tell_privately
 from openai_deals.slack.buttons import AnswerRef, Surface
-from openai_deals.slack.questions import clean_question
 from openai_deals.slack.subcommands import subcommand_reply
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from openai_deals.questions import clean_question
 from openai_deals.slack.answerer import Answerer, Work
-from openai_deals.slack.questions import clean_question, is_from_a_person
+from openai_deals.slack.questions import is_from_a_person
 
 
 def build(answerer: Answerer) -> Work:

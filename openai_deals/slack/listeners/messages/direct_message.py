@@ -7,8 +7,9 @@ import logging
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from openai_deals.questions import clean_question
 from openai_deals.slack.answerer import Answerer, Work
-from openai_deals.slack.questions import clean_question, is_from_a_person
+from openai_deals.slack.questions import is_from_a_person
 
 logger = logging.getLogger(__name__)
 
