@@ -1,4 +1,4 @@
-"""The ``openai-deals`` command: ask, index, eval, serve."""
+"""The ``openai-deals`` command: ask, index, add, eval, deals, serve."""
 
 from __future__ import annotations
 
@@ -47,6 +47,27 @@ def _parser() -> argparse.ArgumentParser:
     index = add_command("index", help="(re)build the cached index of the corpus")
     index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
     index.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
+
+    add = add_command(
+        "add",
+        help="add an article (URL, saved .html page or .txt file) to CORPUS_DIR and update "
+        "the index",
+        description="Read an article, write it to the corpus as <date>-<slug>.md and update "
+        "the index. The corpus must be your own folder (CORPUS_DIR or --corpus), not the "
+        "bundled articles; --init copies those into it first.",
+    )
+    add.add_argument("source", nargs="?", help="an http(s) URL, a saved .html page or a .txt file")
+    add.add_argument("--title", help="the article's title (default: read from the source)")
+    add.add_argument("--date", help="publication date, YYYY-MM-DD (default: read from the source)")
+    add.add_argument(
+        "--source", dest="source_name", help="publisher, e.g. 'Le Monde' (default: the site name)"
+    )
+    add.add_argument(
+        "--force", action="store_true", help="replace the article if it is already there"
+    )
+    add.add_argument(
+        "--init", action="store_true", help="first copy the bundled articles into the corpus"
+    )
 
     ev = add_command("eval", help="measure retrieval on a JSONL question file")
     ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
@@ -209,7 +230,7 @@ def _index(args, settings: Settings) -> int:
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir))
     progress = _Progress(total) if sys.stderr.isatty() and total > 20 else None
-    embedding = _Progress(0) if sys.stderr.isatty() else None
+    embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
     try:
         engine = _engine(
             settings,
@@ -236,6 +257,94 @@ def _index(args, settings: Settings) -> int:
     for problem in index.problems:
         print(messages.corpus_problem(problem), file=sys.stderr)
     return 0
+
+
+def _add(args, settings: Settings) -> int:
+    from openai_deals.retrieval.add import add_to_corpus, check_corpus_dir, init_corpus
+    from openai_deals.retrieval.corpus import corpus_files
+    from openai_deals.retrieval.fetch import FetchRefused
+    from openai_deals.retrieval.overview import Overview
+    from openai_deals.retrieval.sources import AddRefused, read_source
+    from openai_deals.settings import BUNDLED_CORPUS_DIR
+
+    corpus = settings.corpus_dir
+    if settings.corpus_dir_is_bundled:
+        print(messages.ADD_BUNDLED_CORPUS.format(path=BUNDLED_CORPUS_DIR), file=sys.stderr)
+        return 2
+    try:
+        if args.init:
+            copied = init_corpus(corpus, BUNDLED_CORPUS_DIR)
+            template = messages.ADD_INIT_DONE if copied else messages.ADD_INIT_NOTHING
+            print(template.format(count=len(copied), path=corpus))
+        if not args.source:
+            if args.init:
+                return 0
+            print(messages.ADD_NEEDS_SOURCE, file=sys.stderr)
+            return 2
+        check_corpus_dir(corpus)
+        draft = read_source(
+            args.source,
+            settings.fetch_policy(),
+            title=args.title,
+            date=args.date,
+            source_name=args.source_name,
+        )
+        _print_draft(draft)
+        added = add_to_corpus(draft, corpus, force=args.force)
+    except (FetchRefused, AddRefused) as exc:
+        print(messages.refusal(exc), file=sys.stderr)
+        return 2
+    print(messages.ADD_WRITTEN.format(path=added.path))
+    if added.replaced:
+        print(messages.ADD_REPLACED.format(paths=", ".join(p.name for p in added.replaced)))
+    progress = _Progress(len(corpus_files(corpus))) if sys.stderr.isatty() else None
+    embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
+    # rebuild=True: the corpus changed, so the cached index is stale; skip looking at it.
+    engine = _engine(
+        settings,
+        rebuild=True,
+        progress=progress,
+        embed_progress=embedding.update if embedding else None,
+    )
+    for bar in (progress, embedding):
+        if bar and bar.done:
+            bar.close()
+    overview = Overview.of(engine.index)
+    mine = [a for a in overview.articles if a.article.article_id == added.article_id]
+    if not mine:
+        problems = [
+            messages.corpus_problem(p) for p in engine.index.problems if p.file == added.path.name
+        ]
+        print(
+            messages.ADD_INDEXED_NO_ARTICLE.format(problem="; ".join(problems) or "?"),
+            file=sys.stderr,
+        )
+        return 1
+    stats = engine.stats
+    print(
+        messages.ADD_INDEXED.format(
+            sentences=mine[0].sentences,
+            total=len(engine.index),
+            analysed=stats.analysed_articles if stats else "?",
+            embedded=stats.embedded_sentences if stats else "?",
+        )
+    )
+    return 0
+
+
+def _print_draft(draft) -> None:
+    start = " ".join(" ".join(draft.paragraphs).split()[:14])
+    print(messages.ADD_READ_TITLE.format(title=draft.title))
+    print(messages.ADD_READ_DATE.format(date=messages.day_label_fr(draft.date)))
+    if draft.source:
+        print(messages.ADD_READ_SOURCE.format(source=draft.source))
+    if draft.url:
+        print(messages.ADD_READ_URL.format(url=draft.url))
+    print(
+        messages.ADD_READ_TEXT.format(
+            paragraphs=len(draft.paragraphs), words=draft.words, start=start + " …"
+        )
+    )
 
 
 _METRICS = (
@@ -333,10 +442,15 @@ def _serve(args, settings: Settings) -> int:
 
 
 class _Progress:
-    """A minimal terminal progress bar (no dependency) for long index builds."""
+    """A minimal terminal progress bar (no dependency) for long index builds.
 
-    def __init__(self, total: int) -> None:
+    Called with no argument: one more article analysed. :meth:`update` ``(done, total)``:
+    the sentence embedding's progress, reported in batches.
+    """
+
+    def __init__(self, total: int, label: str = "articles") -> None:
         self.total, self.done = total, 0
+        self.label = label
 
     def __call__(self) -> None:
         self.update(self.done + 1, self.total)
@@ -345,8 +459,10 @@ class _Progress:
         """Show ``done`` of ``total`` (sentence embeddings report in batches)."""
         self.done, self.total = done, total
         width = 30
-        filled = width * self.done // max(self.total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+        filled = width * min(self.done, self.total) // max(self.total, 1)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {self.label}"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -394,7 +510,14 @@ def _run(argv: list[str] | None) -> int:
     logger.info("%s", settings.describe_source())
     from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
 
-    commands = {"ask": _ask, "index": _index, "eval": _eval, "deals": _deals, "serve": _serve}
+    commands = {
+        "ask": _ask,
+        "index": _index,
+        "add": _add,
+        "eval": _eval,
+        "deals": _deals,
+        "serve": _serve,
+    }
     try:
         return commands[args.command](args, settings)
     except (CorpusDirError, EmptyCorpusError) as exc:

@@ -16,15 +16,19 @@ from openai_deals.retrieval.corpus import (
     EmptyCorpusError,
     Issue,
 )
+from openai_deals.retrieval.fetch import FetchProblem, FetchRefused
 from openai_deals.retrieval.model import (
     MAX_K,
     MIN_K,
+    MONTHS_FR,
     Answer,
     Deal,
     DealKind,
     DealTerm,
     Status,
+    month_label_fr,
 )
+from openai_deals.retrieval.sources import AddProblem, AddRefused
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"
@@ -161,7 +165,27 @@ SETTING_EXPECTED = {
     "EMBEDDINGS": "doit valoir use, e5 ou none",
     "TOP_K": K_EXPECTED,
     "LOG_LEVEL": "doit valoir DEBUG, INFO, WARNING, ERROR ou CRITICAL",
+    "ADMIN_USER_IDS": (
+        "doit être une liste d’identifiants de membres Slack séparés par des virgules, "
+        "par exemple U012AB3CDE,W0ABC12"
+    ),
+    "FETCH_ALLOW_PRIVATE": (
+        "doit valoir true, false, ou une liste d’adresses ou de réseaux séparés par des "
+        "virgules, par exemple 127.0.0.1,10.0.0.0/8"
+    ),
+    "FETCH_MAX_BYTES": "doit être un nombre d’octets, au moins 1000",
+    "FETCH_TIMEOUT_SECONDS": "doit être un nombre de secondes, plus grand que 0 et au plus 300",
+    "FETCH_MAX_REDIRECTS": "doit être un nombre entier de 0 à 20",
 }
+# ADMIN_USER_IDS and FETCH_ALLOW_PRIVATE refused by their own validators (SettingProblem).
+ADMIN_USER_IDS_REFUSED = (
+    "ce ne sont pas des identifiants de membres Slack : {ids}. Donnez des identifiants tels "
+    "que U012AB3CDE, séparés par des virgules (profil Slack > ⋮ > Copier l’ID de membre)."
+)
+FETCH_ALLOW_PRIVATE_REFUSED = (
+    "mettez true, false, ou une liste d’adresses ou de réseaux séparés par des virgules, "
+    "par exemple 127.0.0.1,10.0.0.0/8."
+)
 SETTING_EXPECTED_DEFAULT = "a une valeur invalide"
 SETTING_INVALID = "Configuration invalide : {name} {expected}{received}. Corrigez-le dans {where}."
 SETTING_RECEIVED = " (reçu : {value})"
@@ -415,3 +439,225 @@ def deal_status(deal: Deal) -> str:
     if deal.attribution:
         status += ", " + DEAL_ATTRIBUTION.format(sources=_enumerate_fr(deal.attribution))
     return status
+
+
+# -- Adding an article (`openai-deals add`, `/openai-deals ajouter <url>`) ---------------------
+# Words that, first after the command, ask to add the article at the URL that follows.
+ADD_WORDS = frozenset({"ajouter", "ajoute", "add"})
+
+FETCH_REFUSALS = {
+    FetchProblem.BAD_URL: (
+        "« {url} » n’est pas une adresse web complète : donnez l’adresse de l’article avec "
+        "http:// ou https://, telle que l’affiche votre navigateur."
+    ),
+    FetchProblem.BAD_SCHEME: (
+        "Je ne récupère que des pages web en http:// ou https://, pas en {scheme}://. "
+        "Donnez l’adresse web de l’article."
+    ),
+    FetchProblem.PRIVATE_ADDRESS: (
+        "Je ne récupère pas de page sur une adresse privée ou locale ({host} → {address}). "
+        "Donnez l’adresse publique de l’article."
+    ),
+    FetchProblem.UNREACHABLE: (
+        "Je n’ai pas pu joindre {host}. Vérifiez l’adresse, ou réessayez plus tard."
+    ),
+    FetchProblem.TIMEOUT: (
+        "Le site n’a pas répondu en moins de {seconds}. Réessayez plus tard, ou "
+        "enregistrez la page (.html) et ajoutez le fichier."
+    ),
+    FetchProblem.HTTP_STATUS: (
+        "Le site a répondu par une erreur (HTTP {status}) pour {url}. "
+        "Vérifiez l’adresse dans un navigateur."
+    ),
+    FetchProblem.TOO_MANY_REDIRECTS: (
+        "Cette adresse redirige plus de {limit} fois de suite. Donnez directement l’adresse "
+        "de l’article, celle qu’affiche votre navigateur une fois la page ouverte."
+    ),
+    FetchProblem.REDIRECT_LOOP: (
+        "Cette adresse redirige en boucle (retour à {url}). Vérifiez-la dans un navigateur "
+        "et donnez l’adresse de l’article une fois la page ouverte."
+    ),
+    FetchProblem.NOT_HTML: (
+        "Cette adresse ne mène pas à une page web ({content_type}) : je n’ajoute que des "
+        "articles en HTML. Pour un autre format, copiez le texte dans un fichier .txt et "
+        "ajoutez ce fichier."
+    ),
+    FetchProblem.TOO_LARGE: (
+        "La page dépasse {limit} : j’ai arrêté de la lire. Copiez le texte de l’article dans "
+        "un fichier .txt et ajoutez ce fichier."
+    ),
+}
+
+ADD_REFUSALS = {
+    AddProblem.UNSUPPORTED_SOURCE: (
+        "Je ne sais pas lire « {source} » : donnez une adresse http(s)://, une page "
+        "enregistrée (.html) ou un fichier texte (.txt)."
+    ),
+    AddProblem.FILE_NOT_FOUND: "Fichier introuvable : {path}.",
+    AddProblem.FILE_UNREADABLE: (
+        "Impossible de lire {path} : vérifiez qu’il s’agit d’un fichier texte en UTF-8 que "
+        "vous avez le droit de lire."
+    ),
+    AddProblem.BAD_DATE: (
+        "Date illisible : « {value} ». Écrivez-la AAAA-MM-JJ (par exemple 2025-10-14), "
+        "AAAA-MM ou AAAA."
+    ),
+    AddProblem.NO_TEXT: (
+        "Je n’ai trouvé presque aucun texte d’article ({words} mots) : est-ce bien la page "
+        "d’un article ? Sinon, copiez son texte dans un fichier .txt et ajoutez ce fichier."
+    ),
+    AddProblem.CORPUS_MISSING: (
+        "Le dossier d’articles {path} n’existe pas. Créez-le, ou ajoutez --init pour le créer "
+        "avec les articles fournis (puis ajouter le vôtre)."
+    ),
+    AddProblem.CORPUS_NOT_WRITABLE: (
+        "Impossible d’écrire dans le dossier {path}. Choisissez un dossier où vous avez le "
+        "droit d’écrire, avec CORPUS_DIR ou --corpus."
+    ),
+}
+ADD_MISSING = "Introuvable dans {where} : {fields}. Ajoutez {options} à la commande."
+ADD_MISSING_SLACK = (
+    "Introuvable dans la page : {fields}. Ajoutez cet article depuis le terminal, en les "
+    "précisant : `openai-deals add ADRESSE {options}`."
+)
+ADD_MISSING_FIELDS = {"title": "le titre", "date": "la date", "source": "la source"}
+ADD_MISSING_OPTIONS = {
+    "title": "--title \"…\"",
+    "date": "--date AAAA-MM-JJ",
+    "source": "--source \"…\"",
+}
+ADD_DUPLICATE = (
+    "Cet article est déjà dans le corpus : « {title} » ({path}, {why}). "
+    "Ajoutez --force pour le remplacer."
+)
+ADD_DUPLICATE_SLACK = (
+    "Cet article est déjà dans mes sources : « {title} » ({why}). Je n’ai rien changé."
+)
+ADD_DUPLICATE_WHY = {"url": "même adresse", "text": "texte identique à {percent} %"}
+ADD_BUNDLED_CORPUS = (
+    "Les articles fournis avec openai-deals ({path}) ne se modifient pas : ils peuvent être en "
+    "lecture seule et sont remplacés à chaque mise à jour. Choisissez votre propre dossier "
+    "d’articles, par exemple : openai-deals --corpus ~/openai-deals-corpus add --init SOURCE "
+    "(--init y copie d’abord les articles fournis), ou réglez CORPUS_DIR."
+)
+ADD_BUNDLED_CORPUS_SLACK = (
+    "Je lis les articles fournis avec le programme, que je ne peux pas modifier. Pour que "
+    "je puisse en ajouter, la personne qui gère le bot doit régler CORPUS_DIR sur un dossier "
+    "modifiable (voir « openai-deals add » dans le README)."
+)
+ADD_CORPUS_SLACK = (
+    "Je ne peux pas écrire dans mon dossier d’articles ({path}) : il n’existe pas ou n’est "
+    "pas modifiable. Prévenez la personne qui gère le bot (réglage CORPUS_DIR)."
+)
+ADD_INIT_DONE = "{count} article(s) fourni(s) copié(s) dans {path}."
+ADD_INIT_NOTHING = "{path} contient déjà les articles fournis : rien à copier."
+ADD_NEEDS_SOURCE = (
+    "Indiquez l’article à ajouter : une adresse http(s)://, une page enregistrée (.html) ou "
+    "un fichier texte (.txt). Exemple : openai-deals add https://www.exemple.fr/article"
+)
+
+# What `openai-deals add` read, so that the person can check it.
+ADD_READ_TITLE = "Lu : « {title} »"
+ADD_READ_DATE = "  date : {date}"
+ADD_READ_SOURCE = "  source : {source}"
+ADD_READ_URL = "  adresse : {url}"
+ADD_READ_TEXT = "  texte : {paragraphs} paragraphe(s), {words} mots — « {start} »"
+ADD_WRITTEN = "Écrit : {path}"
+ADD_REPLACED = "Remplace : {paths}"
+ADD_INDEXED = (
+    "Index à jour : {sentences} phrase(s) de cet article, {total} en tout ; "
+    "{analysed} article(s) analysé(s), {embedded} phrase(s) encodée(s)."
+)
+ADD_INDEXED_NO_ARTICLE = (
+    "Attention : l’article est écrit mais l’index n’en a gardé aucune phrase ({problem})."
+)
+
+# Slack: `/openai-deals ajouter <url>`
+ADD_NOT_ADMIN = (
+    "Désolé, seules les personnes qui administrent le bot peuvent ajouter des articles. "
+    "Si un article vous semble manquer, signalez-le-leur ; en attendant, posez-moi vos "
+    "questions avec `/openai-deals votre question`."
+)
+ADD_USAGE = (
+    "Pour ajouter un article, donnez son adresse : "
+    "`/openai-deals ajouter https://www.exemple.fr/article`"
+)
+ADD_STARTED = (
+    "Je récupère {url} et je l’ajoute à mes sources… Je vous réponds ici dès que c’est fait."
+)
+ADD_DONE = (
+    "Article ajouté : *{title}* — {date}{source}. {sentences} phrase(s) indexée(s) : "
+    "vous pouvez déjà me poser vos questions dessus."
+)
+ADD_DONE_REPLACED = "Il remplace : {titles}."
+ADD_FAILED = (
+    "Désolé, l’ajout de cet article a échoué. Réessayez dans un instant ; si cela persiste, "
+    "prévenez l’équipe qui gère le bot."
+)
+
+
+def size_fr(size: int) -> str:
+    """5_000_000 -> "5 Mo", 1_500 -> "1,5 ko"."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:g} Mo".replace(".", ",")
+    return f"{size / 1_000:g} ko".replace(".", ",")
+
+
+def seconds_fr(seconds: float) -> str:
+    """15.0 -> "15 secondes", 1 -> "1 seconde", 0.5 -> "0,5 seconde"."""
+    unit = "seconde" if seconds < 2 else "secondes"
+    return f"{seconds:g} {unit}".replace(".", ",")
+
+
+def day_label_fr(date: str) -> str:
+    """"2025-10-14" -> "14 octobre 2025", "2025-10" -> "octobre 2025", "2025" -> "2025"."""
+    parts = date.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
+        return month_label_fr(date)
+    day = int(parts[2])
+    return f"{'1er' if day == 1 else day} {MONTHS_FR[int(parts[1]) - 1]} {int(parts[0])}"
+
+
+def fetch_refusal(error: FetchRefused) -> str:
+    """Why a URL was not fetched, and what to do."""
+    details = dict(error.details)
+    if "limit" in details and error.problem is FetchProblem.TOO_LARGE:
+        details["limit"] = size_fr(int(details["limit"]))  # type: ignore[call-overload]
+    if "seconds" in details:
+        details["seconds"] = seconds_fr(float(details["seconds"]))  # type: ignore[arg-type]
+    if error.problem is FetchProblem.NOT_HTML:
+        kind = details.get("content_type")
+        details["content_type"] = f"type {kind}" if kind else "type non précisé"
+    return FETCH_REFUSALS[error.problem].format(url=error.url, **details)
+
+
+def add_refusal(error: AddRefused, *, slack: bool = False) -> str:
+    """Why an article was not added, and what to do (``slack``: the bot's wording, which
+    cannot point to command-line options)."""
+    details = error.details
+    if error.problem is AddProblem.MISSING_FIELDS:
+        fields = tuple(details["fields"])  # type: ignore[arg-type]
+        names = _enumerate_fr([ADD_MISSING_FIELDS[f] for f in fields])
+        options = " ".join(ADD_MISSING_OPTIONS[f] for f in fields)
+        if slack:
+            return ADD_MISSING_SLACK.format(fields=names, options=options)
+        where = "le texte" if details.get("plain") else "la page"
+        return ADD_MISSING.format(where=where, fields=names, options=options)
+    if error.problem is AddProblem.DUPLICATE:
+        reason = str(details["reason"])
+        percent = round(100 * float(details.get("similarity", 1.0)))  # type: ignore[arg-type]
+        why = ADD_DUPLICATE_WHY[reason].format(percent=percent)
+        template = ADD_DUPLICATE_SLACK if slack else ADD_DUPLICATE
+        return template.format(title=details["title"], path=details["path"], why=why)
+    if error.problem is AddProblem.BUNDLED_CORPUS:
+        return ADD_BUNDLED_CORPUS_SLACK if slack else ADD_BUNDLED_CORPUS.format(**details)
+    if slack and error.problem in (AddProblem.CORPUS_MISSING, AddProblem.CORPUS_NOT_WRITABLE):
+        return ADD_CORPUS_SLACK.format(path=details["path"])
+    return ADD_REFUSALS[error.problem].format(**details)
+
+
+def refusal(error: FetchRefused | AddRefused, *, slack: bool = False) -> str:
+    """The message for a refused fetch or a refused article."""
+    if isinstance(error, FetchRefused):
+        return fetch_refusal(error)
+    return add_refusal(error, slack=slack)

@@ -5,21 +5,27 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 import platformdirs
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from openai_deals import messages
+from openai_deals.retrieval.fetch import ALL_NETWORKS, FetchPolicy
 from openai_deals.retrieval.model import check_k
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
 # any directory.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_TRUE, _FALSE = {"true", "yes", "1", "all"}, {"false", "no", "0", ""}
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ENV_FILE_NAME = ".env"
 
 
@@ -91,6 +97,15 @@ class Settings(BaseSettings):
     top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
     log_level: str = "INFO"
 
+    # Slack member ids allowed to add articles (`/openai-deals ajouter <url>`), comma-separated.
+    admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Fetching articles (`openai-deals add URL`, `/openai-deals ajouter`): private, loopback
+    # and link-local addresses are refused unless listed here ("true": all of them).
+    fetch_allow_private: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1_000)
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+
     @field_validator("index_dir", mode="before")
     @classmethod
     def _index_dir_set(cls, v: object) -> object:
@@ -148,6 +163,37 @@ class Settings(BaseSettings):
     def _top_k(cls, v: int) -> int:
         return check_k(v)
 
+    @field_validator("corpus_dir")
+    @classmethod
+    def _expand_home(cls, v: Path) -> Path:
+        return v.expanduser()  # "~/articles" in .env (INDEX_DIR: see _index_dir_safe)
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _admin_user_ids(cls, v: object) -> frozenset[str]:
+        items = re.split(r"[\s,;]+", v) if isinstance(v, str) else list(v or ())  # type: ignore[call-overload]
+        ids = frozenset(str(item).strip() for item in items if str(item).strip())
+        bad = sorted(i for i in ids if not _SLACK_USER_ID.match(i))
+        if bad:
+            raise SettingProblem(messages.ADMIN_USER_IDS_REFUSED.format(ids=", ".join(bad)))
+        return ids
+
+    @field_validator("fetch_allow_private", mode="before")
+    @classmethod
+    def _fetch_allow_private(cls, v: object) -> tuple[IPNetwork, ...]:
+        if isinstance(v, bool):
+            return ALL_NETWORKS if v else ()
+        if isinstance(v, str):
+            if v.strip().lower() in _TRUE:
+                return ALL_NETWORKS
+            if v.strip().lower() in _FALSE:
+                return ()
+            v = [part for part in re.split(r"[\s,;]+", v) if part]
+        try:
+            return tuple(ipaddress.ip_network(str(item), strict=False) for item in v)  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise SettingProblem(messages.FETCH_ALLOW_PRIVATE_REFUSED) from None
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, v: str) -> str:
@@ -180,6 +226,21 @@ class Settings(BaseSettings):
         corpus = str(self.corpus_dir.resolve())
         tag = hashlib.sha256(corpus.encode("utf-8")).hexdigest()[:12]
         return platformdirs.user_cache_path("openai-deals") / "index" / tag
+
+    @property
+    def corpus_dir_is_bundled(self) -> bool:
+        """True when CORPUS_DIR (or ``--corpus``) was not given: the articles shipped with
+        the package, which may be read-only and are replaced by every upgrade."""
+        return "corpus_dir" not in self.model_fields_set
+
+    def fetch_policy(self) -> FetchPolicy:
+        """The limits of fetching an article (``retrieval.fetch``)."""
+        return FetchPolicy(
+            allowed_networks=self.fetch_allow_private,
+            max_bytes=self.fetch_max_bytes,
+            timeout=self.fetch_timeout_seconds,
+            max_redirects=self.fetch_max_redirects,
+        )
 
 
 def _check_index_dir(index_dir: Path) -> None:

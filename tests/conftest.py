@@ -3,10 +3,12 @@ small two-article corpus for tests that check rules rather than the bundled arti
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from two_articles import write_small_corpus
+from web_standin import NewsSite
 
 from openai_deals.retrieval.engine import Engine, load_engine
 
@@ -29,3 +31,11 @@ def index_dir(tmp_path_factory) -> Path:
 def engine(index_dir: Path) -> Engine:
     """The answering engine over the bundled corpus (spaCy runs once for the whole session)."""
     return load_engine(CORPUS, index_dir)
+
+
+@pytest.fixture
+def news_site() -> Iterator[NewsSite]:
+    """A local web server (127.0.0.1) serving the pages each test configures."""
+    site = NewsSite()
+    yield site
+    site.close()

@@ -1,13 +1,20 @@
 """The persistent index cache: reused when fresh, rebuilt when stale or unreadable (on the
-two-article corpus: these are rules, not facts about the bundled articles)."""
+two-article corpus: these are rules, not facts about the bundled articles), and rebuilt from
+each unchanged article's cached analysis (on a copy of the bundled corpus)."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import numpy as np
 
 from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import cache_key, load_or_build, store_dir
-from openai_deals.retrieval.index import Params
+from openai_deals.retrieval.cache import ARTICLES_SUBDIR, cache_key, load_or_build, store_dir
+from openai_deals.retrieval.engine import LoadStats, load_engine
+from openai_deals.retrieval.index import Params, build_index
+
+CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
 
 
 def test_second_load_comes_from_the_cache(small_corpus, tmp_path):
@@ -52,6 +59,75 @@ def test_editing_an_article_rebuilds(small_corpus, tmp_path):
     assert any(index.text(i) == "Une phrase ajoutée à la fin." for i in range(len(index)))
 
 
+def same_index(a, b) -> bool:
+    (arrays_a, meta_a), (arrays_b, meta_b) = a.to_store(), b.to_store()
+    return (
+        meta_a == meta_b
+        and arrays_a.keys() == arrays_b.keys()
+        and all(np.array_equal(arrays_a[k], arrays_b[k]) for k in arrays_a)
+    )
+
+
+NEW_ARTICLE = (
+    "---\ntitle: Nvidia investit dans Wandercraft\ndate: 2024-05\n---\n"
+    "Nvidia a investi 50 millions de dollars dans Wandercraft, une start-up française de "
+    "robotique.\n"
+)
+
+
+def test_a_rebuild_analyses_only_new_articles(tmp_path):
+    """After adding an article, the rebuild splits and analyses that article alone, and the
+    index (sentences, terms, BM25 arrays, deals) is exactly the one a full build makes."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    first, _ = load_or_build(corpus, tmp_path / "index")
+    assert first.analysed_articles == 5
+    (corpus / "zz-nvidia.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    grown, cached = load_or_build(corpus, tmp_path / "index")
+    assert not cached and grown.analysed_articles == 1
+    assert same_index(grown, build_index(corpus))
+    assert ("Nvidia", "Wandercraft") in [d.parties for d in grown.deals]
+
+
+def test_an_edited_article_is_analysed_again_and_its_old_analysis_dropped(tmp_path):
+    """Editing one article re-analyses it only; the cache keeps one entry per article."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    load_or_build(corpus, tmp_path / "index")
+    path = next(corpus.glob("003-*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    index, _ = load_or_build(corpus, tmp_path / "index")
+    assert index.analysed_articles == 1
+    assert len(list((store_dir(tmp_path / "index") / ARTICLES_SUBDIR).glob("*.json"))) == 5
+    assert same_index(index, build_index(corpus))
+
+
+def test_an_unreadable_article_analysis_is_made_again(tmp_path):
+    """A damaged per-article entry is never trusted: that article is analysed again."""
+    load_or_build(CORPUS, tmp_path / "index")
+    victim = sorted((store_dir(tmp_path / "index") / ARTICLES_SUBDIR).glob("*.json"))[0]
+    victim.write_text('{"sentences": [[0, 0, false]]}', encoding="utf-8")
+    index, _ = load_or_build(CORPUS, tmp_path / "index", rebuild=True)
+    assert index.analysed_articles == 1
+    assert same_index(index, build_index(CORPUS))
+
+
+def test_after_adding_an_article_only_its_sentences_are_embedded(tmp_path):
+    """With the default sentence embeddings, the reload after adding an article analyses
+    and embeds that article's sentences only; the others come from the caches."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    first = load_engine(corpus, tmp_path / "index")
+    assert first.semantic
+    assert first.stats == LoadStats(False, 5, len(first.index))
+    (corpus / "zz-nvidia.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    grown = load_engine(corpus, tmp_path / "index")
+    new = [i for i in range(len(grown.index)) if grown.index.article(i).article_id == "zz-nvidia"]
+    assert len(grown.index) == len(first.index) + len(new) and new
+    assert grown.stats == LoadStats(False, 1, len(new))
+    again = load_engine(corpus, tmp_path / "index")
+    assert again.stats == LoadStats(True, 0, 0)
+
 def test_a_new_entry_that_is_not_an_article_refreshes_the_report(small_corpus, tmp_path):
     """notes.txt changes the key, so the rebuilt index reports it (its problems stay current)."""
     load_or_build(small_corpus, tmp_path / "index")
@@ -76,3 +152,24 @@ def test_index_dir_with_other_files_keeps_them(small_corpus, tmp_path):
         "openai-deals-index",
         "v-important",
     ]
+
+
+def test_article_analyses_are_kept_only_in_the_claimed_store_folder(tmp_path):
+    """The per-article cache lives inside the store's own folder, written once the store has
+    claimed it; a store folder that belongs to someone else gets nothing, and nothing is
+    ever written loose in INDEX_DIR."""
+    index_dir = tmp_path / "index"
+    load_or_build(CORPUS, index_dir)
+    assert [p.name for p in index_dir.iterdir()] == ["openai-deals-index"]
+    assert len(list((store_dir(index_dir) / ARTICLES_SUBDIR).glob("*.json"))) == 5
+    rebuilt, _ = load_or_build(CORPUS, index_dir, rebuild=True)
+    assert rebuilt.analysed_articles == 0
+
+    foreign_dir = tmp_path / "foreign"
+    (foreign_dir / "openai-deals-index").mkdir(parents=True)
+    (foreign_dir / "openai-deals-index" / "mine.txt").write_text("x", encoding="utf-8")
+    for _ in range(2):
+        index, cached = load_or_build(CORPUS, foreign_dir)
+        assert not cached and index.analysed_articles == 5
+    assert [p.name for p in foreign_dir.iterdir()] == ["openai-deals-index"]
+    assert [p.name for p in (foreign_dir / "openai-deals-index").iterdir()] == ["mine.txt"]

@@ -534,7 +534,7 @@ def test_deals_plot_without_matplotlib_says_how_to_install_it(
     assert not path.exists()
 
 
-@pytest.mark.parametrize("command", ["ask", "index", "eval", "deals", "serve"])
+@pytest.mark.parametrize("command", ["ask", "index", "add", "eval", "deals", "serve"])
 def test_every_command_has_help(command, tmp_path):
     """Each subcommand documents itself."""
     result = run(command, "--help", index_dir=tmp_path)

@@ -9,6 +9,12 @@ The store lives in a dedicated subfolder, ``<index_dir>/openai-deals-index/``, m
 (see ``store``): whatever else is in ``index_dir`` is never read, written or deleted. The
 sentence-vector and tokenizer caches of the engine live in that same folder
 (:func:`owned_cache_dir`), under names the store never touches.
+
+A rebuild reads each unchanged article's analysis back from
+``<index_dir>/openai-deals-index/articles/`` (:mod:`.article_cache`, keyed by the same code hash
+and the article's content), so adding an article to the corpus analyses that article only.
+Like the vectors, those analyses are kept only in the store's claimed folder: the first build
+(before the store has claimed it) writes them right after the store's first save.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openai_deals.retrieval import store
+from openai_deals.retrieval.article_cache import ArticleCache
 from openai_deals.retrieval.corpus import corpus_listing
 from openai_deals.retrieval.index import Index, Params, build_index
 
@@ -36,16 +43,24 @@ _INDEXING_CODE = (
     "bm25.py",
     "deals.py",  # the deals are stored with the index
     "model.py",
+    "article_cache.py",
 )
+ARTICLES_SUBDIR = "articles"
 
 
-def cache_key(corpus_dir: Path, params: Params) -> str:
-    """The content hash an index of ``corpus_dir`` built with ``params`` is stored under."""
+def code_key(params: Params) -> str:
+    """The hash of what an index depends on besides the corpus: code and parameters."""
     parts: list = [params.index_key(), f"store={store.FORMAT_VERSION}"]
     for name in _INDEXING_CODE:
         parts += [name, _PACKAGE / name]
     for path in sorted((_PACKAGE / "lang").glob("*.py")):
         parts += [path.name, path]
+    return store.content_key(*parts)
+
+
+def cache_key(corpus_dir: Path, params: Params) -> str:
+    """The content hash an index of ``corpus_dir`` built with ``params`` is stored under."""
+    parts: list = [code_key(params)]
     articles, ignored = corpus_listing(corpus_dir)
     for path in articles:
         parts += [path.name, path]
@@ -87,10 +102,10 @@ def load_or_build(
 ) -> tuple[Index, bool]:
     """Return the index of ``corpus_dir`` and whether it came from the cache.
 
-    A missing, stale, partial or corrupt cache is rebuilt (never served); the new index is
-    saved atomically. A cache directory that cannot be written is logged and the index is
-    still returned, unless ``must_save`` (``openai-deals index``, whose whole job is the
-    saved cache).
+    A missing, stale, partial or corrupt cache is rebuilt (never served), from the
+    per-article cache for the articles it has; the new index is saved atomically. A cache
+    directory that cannot be written is logged and the index is still returned, unless
+    ``must_save`` (``openai-deals index``, whose whole job is the saved cache).
 
     Raises:
         CacheSaveError: with ``must_save``, the built index could not be saved.
@@ -108,11 +123,27 @@ def load_or_build(
                 logger.warning(
                     "Index cache %s has an unreadable layout (%s); rebuilding.", folder, exc
                 )
-    index = build_index(corpus_dir, params, n_process=n_process, progress=progress)
+    articles = ArticleCache(_articles_dir(index_dir), code_key(params))
+    index = build_index(
+        corpus_dir, params, n_process=n_process, progress=progress, article_cache=articles
+    )
     try:
         store.save_index(folder, *index.to_store(), key=key)
     except OSError as exc:
         if must_save:
             raise CacheSaveError(index_dir, exc.strerror or str(exc)) from exc
         logger.warning("Could not save the index cache to %s (%s); continuing.", folder, exc)
+    if articles.directory is None:
+        # The first save has just claimed the store's folder (or could not): only then may
+        # the analyses made by this build be written, inside it.
+        owned = _articles_dir(index_dir)
+        if owned is not None:
+            articles.settle_in(owned)
     return index, False
+
+
+def _articles_dir(index_dir: Path) -> Path | None:
+    """Where the per-article analyses are kept: inside the store's own folder, or nowhere
+    while the store has not claimed it."""
+    owned = owned_cache_dir(index_dir)
+    return owned / ARTICLES_SUBDIR if owned is not None else None

@@ -22,6 +22,13 @@ FURNITURE_LINES: tuple[str, ...] = (
     r"source-\d+",
     r"partager( cet article)?",
     r"lire aussi.*",
+    # Kept by trafilatura when a site puts them in the article's own paragraphs:
+    r"partager sur .*",
+    r"article r[ée]serv[ée] aux abonn[ée]s",
+    r"abonnez-vous.*",
+    r"tous droits r[ée]serv[ée]s.*",
+    r"(publi[ée]|mis à jour|modifi[ée]) le (\d{1,2}(er)? \w+|\d{1,2}/\d{1,2}/)\s?\d{4}"
+    r"( à \d{1,2} ?h ?\d{0,2})?",
 )
 _FURNITURE = re.compile(r"^\s*(?:" + "|".join(FURNITURE_LINES) + r")\s*[.…!]*\s*$", re.IGNORECASE)
 

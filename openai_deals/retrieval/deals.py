@@ -70,6 +70,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "article_records",
     "deals_from_json",
     "deals_to_json",
     "extract_deals",
@@ -829,25 +830,40 @@ def extract_deals(index: Index) -> tuple[Deal, ...]:
     articles: dict[int, list[Sentence]] = {}
     for i in range(len(index)):
         articles.setdefault(int(index.article_of[i]), []).append(index.sentence(i))
-    ledes = {
-        number: [s for s in sentences if s.paragraph == sentences[0].paragraph]
-        for number, sentences in articles.items()
-    }
-    wanted = [s.text for sentences in articles.values() for s in sentences if _is_candidate(s)]
+    per_article = article_records([(index.articles[n], s) for n, s in articles.items()])
+    deals = merge(record for records in per_article for record in records)
+    logger.info("Read %d deals from %d sentences", len(deals), len(index))
+    return tuple(deals)
+
+
+def article_records(
+    articles: Sequence[tuple[Article, Sequence[Sentence]]],
+) -> list[list[Deal]]:
+    """The deals each article reports, one list per article, not yet merged across
+    sentences or articles (``merge`` does that): what an article says depends on it alone,
+    so an index build can keep these per article and read only new articles.
+
+    One batched spaCy pass over all the articles' candidate sentences, titles and ledes.
+    """
+    ledes = [
+        [s for s in sentences if s.paragraph == sentences[0].paragraph] if sentences else []
+        for _, sentences in articles
+    ]
+    wanted = [s.text for _, sentences in articles for s in sentences if _is_candidate(s)]
     if not wanted:
-        return ()
-    wanted += [index.articles[n].title for n in articles]
-    wanted += [s.text for lede in ledes.values() for s in lede]
+        return [[] for _ in articles]
+    wanted += [article.title for article, _ in articles]
+    wanted += [s.text for lede in ledes for s in lede]
     nlp = deal_pipeline()
     # One batched pass: spaCy is several times faster on batches than on single texts.
     texts = list(dict.fromkeys(wanted))
     docs = dict(zip(texts, nlp.pipe(texts, batch_size=64), strict=True))
-    records: list[Deal] = []
-    for number, sentences in articles.items():
-        article = index.articles[number]
+    out: list[list[Deal]] = []
+    for (article, sentences), lede_sentences in zip(articles, ledes, strict=True):
+        records: list[Deal] = []
         title = _analyse(docs[article.title])
         lede = _title_names(title) | {
-            n.canonical for s in ledes[number] for n in _analyse(docs[s.text]).parties()
+            n.canonical for s in lede_sentences for n in _analyse(docs[s.text]).parties()
         }
         previous: tuple[Citation, DealDate | None] | None = None
         last_paragraph = None
@@ -864,9 +880,8 @@ def extract_deals(index: Index) -> tuple[Deal, ...]:
             found, stated = _records(docs[sentence.text], cite, ctx)
             records += found
             previous = (cite, stated or None)
-    deals = merge(records)
-    logger.info("Read %d deals from %d sentences", len(deals), len(index))
-    return tuple(deals)
+        out.append(records)
+    return out
 
 
 def _is_candidate(sentence: Sentence) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,17 @@ CANDIDATE_POOL = 100  # best BM25 sentences reranked; room for merged duplicates
 SEMANTIC_POOL = 20  # nearest sentence vectors added to them (the "rescue")
 
 _DATE_WORDS = (*MONTHS_FR, "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+@dataclass(frozen=True)
+class LoadStats:
+    """How ``load_engine`` got its engine: the index from the cache or built (and how many
+    articles that build analysed, the others coming from the per-article cache), and how
+    many sentences it had to embed (the others coming from the vector cache)."""
+
+    index_from_cache: bool
+    analysed_articles: int
+    embedded_sentences: int
 
 
 class Engine:
@@ -88,6 +100,7 @@ class Engine:
         date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
         self._evidence = Evidence(index, self.analyzer, date_terms)
         self._queries: QueryAnalyzer | None = None
+        self.stats: LoadStats | None = None  # set by load_engine
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -262,11 +275,13 @@ def load_engine(
     cache_dir = owned_cache_dir(index_dir)
     embedder = load_embedder(embeddings, cache_dir)
     vectors = None
+    embedded = 0
     if embedder is not None:
         cache = VectorCache(cache_dir, embedder)
         vectors = cache.vectors([index.text(i) for i in range(len(index))], embed_progress)
-        if cache.embedded:
-            logger.info("Embedded %d new sentences with %s", cache.embedded, embedder.name)
+        embedded = cache.embedded
+        if embedded:
+            logger.info("Embedded %d new sentences with %s", embedded, embedder.name)
     logger.info(
         "Index %s: %d sentences from %d articles (%s, embeddings %s)",
         index_dir,
@@ -275,4 +290,6 @@ def load_engine(
         "cache" if cached else "built",
         embedder.name if embedder else "off",
     )
-    return Engine(index, params, embedder=embedder, vectors=vectors)
+    engine = Engine(index, params, embedder=embedder, vectors=vectors)
+    engine.stats = LoadStats(cached, 0 if cached else index.analysed_articles, embedded)
+    return engine

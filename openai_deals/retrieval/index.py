@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from openai_deals.retrieval.analyzer import ANALYZER_VERSION, default_analyzer
+from openai_deals.retrieval.article_cache import ArticleAnalysis, ArticleCache
 from openai_deals.retrieval.bm25 import SparseBM25
 from openai_deals.retrieval.corpus import (
     ArticleFile,
@@ -26,7 +27,7 @@ from openai_deals.retrieval.corpus import (
     Issue,
     read_corpus,
 )
-from openai_deals.retrieval.deals import deals_from_json, deals_to_json, extract_deals
+from openai_deals.retrieval.deals import article_records, deals_from_json, deals_to_json, merge
 from openai_deals.retrieval.ingest import Sentence, split_articles
 from openai_deals.retrieval.model import Article, Deal
 
@@ -73,8 +74,7 @@ class Index:
         self.analyzer_version: str | None = meta.get("analyzer")
         # Proper names, the ones most articles mention first (``corpus_names``).
         self.names: list[str] = list(meta.get("names", []))
-        # Read once at build time (spaCy's tagger and NER are slow) and stored in the
-        # metadata; absent only from the provisional index the build reads them from.
+        # Read once at build time (spaCy's tagger and NER are slow) and stored in the metadata.
         self.deals: tuple[Deal, ...] = deals_from_json(meta["deals"]) if "deals" in meta else ()
         self.sentence_field = SparseBM25.from_arrays(_prefixed(arrays, "s_"))
         self.context_field = SparseBM25.from_arrays(_prefixed(arrays, "c_"))
@@ -85,6 +85,8 @@ class Index:
         self._text_off = arrays["text_offsets"]
         self._terms = arrays["term_ids"]
         self._terms_off = arrays["term_offsets"]
+        # Articles split and analysed by the build that made this index (not stored).
+        self.analysed_articles = 0
 
     def __len__(self) -> int:
         return len(self.article_of)
@@ -206,36 +208,39 @@ def build_index(
     *,
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
+    article_cache: ArticleCache | None = None,
 ) -> Index:
     """Read, clean, split and analyse the corpus, and index it with BM25.
 
     ``n_process`` > 1 shares the splitting and analysis among worker processes;
-    ``progress`` is called once per article.
+    ``progress`` is called once per article. With an ``article_cache``, an article analysed
+    by an earlier build (same text, metadata and code) is read back instead of analysed
+    again; ``Index.analysed_articles`` tells how many were analysed.
 
     Raises:
         EmptyCorpusError: no usable article (its ``problems`` name every file and why).
         CorpusDirError: ``corpus_dir`` is missing, a file, or unreadable.
     """
     files, problems = read_corpus(corpus_dir)
+    analyses = _analyses(files, params.window, n_process, progress, article_cache)
     articles: list[Article] = []
     sentences: list[Sentence] = []
     sentence_terms: list[list[str]] = []
     contexts: list[list[str]] = []
     article_of: list[int] = []
-    analysed = _analysed_articles(files, params.window, n_process)
-    for article_file, (article_sentences, terms, ctx) in zip(files, analysed, strict=True):
-        if progress:
-            progress()
-        if not article_sentences:
+    records: list[Deal] = []
+    for article_file, analysis in zip(files, analyses, strict=True):
+        if not analysis.sentences:
             problem = CorpusProblem(article_file.path.name, Issue.NO_SENTENCE)
             logger.warning("Skipped corpus file %s", problem)
             problems.append(problem)
             continue
-        contexts.extend(ctx)
-        article_of.extend([len(articles)] * len(article_sentences))
+        contexts.extend(analysis.context)
+        article_of.extend([len(articles)] * len(analysis.sentences))
         articles.append(article_file.article)
-        sentences.extend(article_sentences)
-        sentence_terms.extend(terms)
+        sentences.extend(analysis.sentences)
+        sentence_terms.extend(analysis.terms)
+        records.extend(analysis.deals)
     if not sentences:
         raise EmptyCorpusError(corpus_dir, problems)
 
@@ -262,13 +267,54 @@ def build_index(
         **{f"s_{k}": v for k, v in sentence_field.to_arrays().items()},
         **{f"c_{k}": v for k, v in context_field.to_arrays().items()},
     }
+    deals = merge(records)
+    logger.info("Read %d deals from %d sentences", len(deals), len(sentences))
     meta = {
         "articles": [asdict(a) for a in articles],
         "problems": [p.as_dict() for p in problems],
         "vocabulary": list(vocab),
         "analyzer": ANALYZER_VERSION,
         "names": corpus_names((s.text for s in sentences), article_of),
+        "deals": deals_to_json(deals),  # read at build time: spaCy's tagger and NER are slow
     }
-    # The deals are read from the built index's sentences and stored with it.
-    meta["deals"] = deals_to_json(extract_deals(Index(arrays, meta)))
-    return Index(arrays, meta)
+    index = Index(arrays, meta)
+    index.analysed_articles = sum(1 for a in analyses if a.analysed)
+    if article_cache is not None:
+        article_cache.keep_only(files)
+    return index
+
+
+def _analyses(
+    files: list[ArticleFile],
+    window: int,
+    n_process: int,
+    progress: Callable[[], None] | None,
+    cache: ArticleCache | None,
+) -> list[ArticleAnalysis]:
+    """Each file's analysis, from ``cache`` when it has it, else split, analysed and its
+    deals read (then stored in ``cache``)."""
+    found = [cache.get(f) if cache is not None else None for f in files]
+    for analysis in found:
+        if analysis is not None and progress:
+            progress()
+    todo = [f for f, a in zip(files, found, strict=True) if a is None]
+    fresh: list[ArticleAnalysis] = []
+    for _, (sentences, terms, ctx) in zip(
+        todo, _analysed_articles(todo, window, n_process), strict=True
+    ):
+        fresh.append(ArticleAnalysis(sentences, terms, ctx, []))
+        if progress:
+            progress()
+    # One batched spaCy pass for the deals of every new article.
+    for analysis, deals in zip(
+        fresh,
+        article_records([(f.article, a.sentences) for f, a in zip(todo, fresh, strict=True)]),
+        strict=True,
+    ):
+        analysis.deals = deals
+        analysis.analysed = True
+    for file, analysis in zip(todo, fresh, strict=True):
+        if cache is not None:
+            cache.put(file, analysis)
+    new = iter(fresh)
+    return [a if a is not None else next(new) for a in found]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -32,6 +32,9 @@ from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.render import Message, render_answer, render_help, render_notice
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
+
+if TYPE_CHECKING:
+    from openai_deals.slack.add_article import ArticleAdder
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ class Answerer:
     timeout: float = 10.0  # seconds, for response_url posts
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
+    adder: ArticleAdder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
 
     # -- acknowledge first ---------------------------------------------------------------
 

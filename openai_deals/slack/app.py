@@ -8,8 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from openai_deals import messages as m
+from openai_deals.retrieval.live import LiveEngine
 from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
+from openai_deals.slack.add_article import ArticleAdder
 from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
 from openai_deals.slack.dedup import DuplicateMemory, SeenKeys
 from openai_deals.slack.listeners import register_listeners
@@ -62,7 +64,8 @@ def create_app(
 
     Args:
         settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
-        engine: answers questions (``retrieval.engine.Engine`` or anything alike).
+        engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
+            ``LiveEngine`` so that an added article's rebuilt engine can replace it.
         seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
 
     Raises:
@@ -85,11 +88,12 @@ def create_app(
         process_before_response=True,
     )
     configure_web_client(app.client, settings)
+    live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)  # type: ignore[arg-type]
     # An engine without an index (a stand-in in tests) has no timeline to show.
-    index = getattr(engine, "index", None)
+    index = getattr(live, "index", None)
     overview = Overview.of(index) if index is not None else Overview()
     answerer = Answerer(
-        engine,
+        live,
         k=settings.top_k,
         seen=seen or SeenKeys(),
         pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
@@ -97,6 +101,7 @@ def create_app(
         retry_backoff=settings.slack_retry_backoff,
         overview=overview,
     )
+    answerer.adder = ArticleAdder(settings, answerer)
     register_listeners(app, answerer)
     app.error(log_unexpected_error)
     return app

@@ -1,5 +1,6 @@
 """``/openai-deals question``: an answer only the asker sees, which they can share.
-``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``."""
+``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``;
+``/openai-deals ajouter <url>`` (admins): see ``slack/add_article``."""
 
 from __future__ import annotations
 
@@ -18,11 +19,16 @@ def build_at_once(answerer: Answerer) -> AtOnce:
 
     The timeline, the articles and the help are rendered from what ``answerer.overview``
     holds in memory (read once at start-up): no call to Slack or to the engine, so they need
-    no slot on the answer pool and are never refused as busy. A question returns None and
-    goes to the pool (``build``).
+    no slot on the answer pool and are never refused as busy. So is the refusal of an
+    ``ajouter`` command (not an admin, no address, no ``CORPUS_DIR``). A question, or an
+    addition that goes ahead, returns None and goes to the pool (``build``).
     """
 
     def reply_to_subcommand(body: dict) -> dict | None:
+        if answerer.adder is not None and answerer.adder.wants(body):
+            # ``ajouter``: a refusal known at once is the acknowledgement; an addition that
+            # goes ahead returns None and continues on the pool (``build``).
+            return answerer.adder.reply_at_once(body)
         message = subcommand_reply(clean_question(body.get("text", "")), answerer.overview)
         if message is None:
             return None
@@ -35,6 +41,8 @@ def build(answerer: Answerer) -> Work:
     """The work of ``/openai-deals`` (run after the acknowledgement), bound to ``answerer``."""
 
     def answer_openai_deals_command(body: dict, client: WebClient, context: BoltContext) -> None:
+        if answerer.adder is not None and answerer.adder.start(body):
+            return  # ``ajouter <url>``: the addition runs on the adder's own thread
         question = clean_question(body.get("text", ""))
         channel, user = body.get("channel_id"), body.get("user_id")
         where = {"channel": channel, "user": user}
