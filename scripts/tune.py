@@ -77,10 +77,7 @@ def measure(engine, items) -> list[Measured]:
         ]
         names_vector = None
         if engine.embedder is not None and q.names:
-            names_text = " ".join(
-                q.text[t.start : t.end] for t in engine.analyzer.tokens(q.text) if t.term in q.names
-            )
-            names_vector = engine.embedder.query(names_text)
+            names_vector = engine.embedder.query(q.names_text)
         out.append(
             Measured(
                 answerable=bool(gold),

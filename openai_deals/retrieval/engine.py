@@ -206,10 +206,7 @@ class Engine:
         names_cos = 0.0
         if self._vectors is not None and self.embedder is not None and q.names:
             # Does the sentence say something about the question, not just about its names?
-            names_text = " ".join(
-                q.text[t.start : t.end] for t in self.analyzer.tokens(q.text) if t.term in q.names
-            )
-            names_cos = float(self._vectors[best.index] @ self.embedder.query(names_text))
+            names_cos = float(self._vectors[best.index] @ self.embedder.query(q.names_text))
         x = features(q, best, names_cos, max(c.cosine for c in ranked))
         p = self.decision.probability(x)
         return Decision(p >= self.decision.threshold, p, x)

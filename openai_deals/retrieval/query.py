@@ -114,6 +114,8 @@ class Query:
     dates: tuple[DateRef, ...]
     date_terms: frozenset[str]  # the terms that only say when ("2019", "novembr")
     corrections: dict[str, str] = field(default_factory=dict)  # misspelt term → corpus term
+    # The question's names as written ("Google Anthropic"): the question minus what it asks.
+    names_text: str = ""
 
     @property
     def about(self) -> frozenset[str]:
@@ -211,16 +213,18 @@ class QueryAnalyzer:
             for t in fixed
             if t.term in self._date_terms or (_YEAR.fullmatch(t.term) and dates)
         )
+        final_names = frozenset(names - date_terms)
         return Query(
             text=text,
             terms=tuple(weights),
             weights=weights,
-            names=frozenset(names - date_terms),
+            names=final_names,
             unknown=frozenset(unknown),
             kind=answer_type(text),
             dates=dates,
             date_terms=date_terms,
             corrections=corrections,
+            names_text=" ".join(text[t.start : t.end] for t in tokens if t.term in final_names),
         )
 
     def _correct(self, term: str, surface: str, name_like: bool) -> str | None:
