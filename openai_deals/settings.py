@@ -106,6 +106,13 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
 
+    # Shared state between processes (handled events, threads answered in): redis://host:port/db.
+    # None = in memory, for one process.
+    redis_url: str | None = None
+    # Installations and question outcomes: SQLAlchemy URL; None = a SQLite file in the user's
+    # data directory (openai_deals.database.default_database_url).
+    database_url: str | None = None
+
     @field_validator("index_dir", mode="before")
     @classmethod
     def _index_dir_set(cls, v: object) -> object:
@@ -233,6 +240,13 @@ class Settings(BaseSettings):
         the package, which may be read-only and are replaced by every upgrade."""
         return "corpus_dir" not in self.model_fields_set
 
+    @property
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL, else a SQLite file in the user's data directory."""
+        from openai_deals.database import default_database_url
+
+        return self.database_url or default_database_url()
+
     def fetch_policy(self) -> FetchPolicy:
         """The limits of fetching an article (``retrieval.fetch``)."""
         return FetchPolicy(
@@ -267,7 +281,10 @@ class SettingsError(Exception):
 
 
 # Values never repeated in an error message: they would end up on screens and in logs.
-_SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"})
+# DATABASE_URL and REDIS_URL may hold a password.
+_SECRETS = frozenset(
+    {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL", "REDIS_URL"}
+)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -32,6 +32,7 @@ from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.render import Message, render_answer, render_help, render_notice
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
+from openai_deals.slack.threads import BotThreads, KnownThreads
 
 if TYPE_CHECKING:
     from openai_deals.slack.add_article import ArticleAdder
@@ -46,6 +47,8 @@ LOG_TEXT_MAX_CHARS = 300  # questions and answers in logs: enough to recognise, 
 
 #: Work done after the acknowledgement: ``work(body, client, context)``.
 Work = Callable[[dict, WebClient, BoltContext], None]
+#: Deletes what is stored about one workspace: ``purge(enterprise_id, team_id)``.
+WorkspacePurge = Callable[["str | None", "str | None"], None]
 #: A reply known at once (``at_once(body)``): the acknowledgement's keyword arguments, or None
 #: when the request needs the work. It must never wait on Slack or on the engine.
 AtOnce = Callable[[dict], "dict | None"]
@@ -72,11 +75,15 @@ class Answerer:
     engine: AnswerEngine
     k: int = 3
     seen: DuplicateMemory = field(default_factory=SeenKeys)
+    threads: BotThreads = field(default_factory=KnownThreads)  # threads the bot answered in
     pool: AnswerPool = field(default_factory=lambda: AnswerPool(workers=4, backlog=100))
     timeout: float = 10.0  # seconds, for response_url posts
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
     adder: ArticleAdder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
+    # Run when a workspace uninstalls the app or revokes its token: every store holding data
+    # about a workspace registers its own deletion here (listeners/events/uninstall.py).
+    workspace_purges: list[WorkspacePurge] = field(default_factory=list)
 
     # -- acknowledge first ---------------------------------------------------------------
 
@@ -175,7 +182,9 @@ class Answerer:
 
         The message (``channel``, ``ts``) is remembered (see ``dedup``): a Slack retry, or the
         same message arriving as both a mention and a DM, is answered only the first time.
-        If Slack finally refuses the answer, ``user`` is told so, in a message only they see.
+        The thread the answer went to is remembered too (see ``threads``), so that a reply
+        there can be read as a follow-up. If Slack finally refuses the answer, ``user`` is told
+        so, in a message only they see.
         """
         where = {"channel": channel, "ts": ts, "event_id": event_id}
         if self.seen.seen_before(message_key(channel, ts)):
@@ -188,6 +197,8 @@ class Answerer:
         outcome = post_message(
             client, message, channel=channel, thread_ts=thread_ts, question=question
         )
+        if outcome is not False:
+            self.threads.remember(channel, thread_ts or ts)
         if outcome is False and user:
             tell_privately(client, m.SLACK_FAILED, channel=channel, user=user, thread_ts=thread_ts)
 

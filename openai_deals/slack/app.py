@@ -17,6 +17,7 @@ from openai_deals.slack.dedup import DuplicateMemory, SeenKeys
 from openai_deals.slack.listeners import register_listeners
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.retries import retry_handlers
+from openai_deals.slack.threads import BotThreads, KnownThreads
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def create_app(
     engine: AnswerEngine,
     *,
     seen: DuplicateMemory | None = None,
+    threads: BotThreads | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
 
@@ -67,6 +69,8 @@ def create_app(
         engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
             ``LiveEngine`` so that an added article's rebuilt engine can replace it.
         seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
+        threads: the memory of the threads the bot answered in; default a fresh in-memory
+            ``KnownThreads``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing.
@@ -96,6 +100,7 @@ def create_app(
         live,
         k=settings.top_k,
         seen=seen or SeenKeys(),
+        threads=threads or KnownThreads(),
         pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
         timeout=settings.slack_api_timeout,
         retry_backoff=settings.slack_retry_backoff,

@@ -70,6 +70,15 @@ def direct_message(text: str, *, ts: str | None = None, **extra: object) -> dict
     return event
 
 
+def app_uninstalled() -> dict:
+    return {"type": "app_uninstalled", "event_ts": next_ts()}
+
+
+def tokens_revoked(*, bot: bool = True) -> dict:
+    tokens = {"bot": [BOT_USER_ID]} if bot else {"oauth": [USER_ID]}
+    return {"type": "tokens_revoked", "tokens": tokens, "event_ts": next_ts()}
+
+
 def app_home_opened(tab: str = "home") -> dict:
     return {"type": "app_home_opened", "user": USER_ID, "channel": DM_CHANNEL_ID, "tab": tab}
 

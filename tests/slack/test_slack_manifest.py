@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ from slack_bolt import App, BoltRequest
 from slack_payloads import (
     app_home_opened,
     app_mention,
+    app_uninstalled,
     block_actions,
     direct_message,
     event_callback,
     slash_command,
+    tokens_revoked,
 )
 
 from openai_deals import messages as m
@@ -33,11 +36,14 @@ MANIFESTS = {
     "socket": json.loads((ROOT / "manifest.json").read_text(encoding="utf-8")),
     "http": json.loads((ROOT / "manifest.http.json").read_text(encoding="utf-8")),
 }
-# Events API name in the manifest -> a sample event of that kind, and the call its handler makes.
+# Events API name in the manifest -> a sample event of that kind, and the call its handler
+# makes (a Slack Web API method, or a line it logs when it calls none).
 SAMPLE_EVENTS = {
     "app_mention": (lambda: app_mention("<@UBOT0001> aide"), "chat.postMessage"),
     "message.im": (lambda: direct_message("aide"), "chat.postMessage"),
     "app_home_opened": (lambda: app_home_opened("home"), "views.publish"),
+    "app_uninstalled": (app_uninstalled, "log:deleting its data"),
+    "tokens_revoked": (tokens_revoked, "log:deleting its data"),
 }
 
 
@@ -52,15 +58,26 @@ def dispatch(app: App, body: dict) -> int:
 
 
 @pytest.mark.parametrize("variant", MANIFESTS)
-def test_every_manifest_event_has_a_handler(app, slack, variant):
-    """Each bot event the manifest subscribes to reaches a listener that answers Slack."""
+def test_every_manifest_event_has_a_handler(app, slack, variant, bot_logs):
+    """Each bot event the manifest subscribes to reaches a listener that does its work."""
     events = MANIFESTS[variant]["settings"]["event_subscriptions"]["bot_events"]
     assert sorted(events) == sorted(SAMPLE_EVENTS), "a new event needs a sample here"
     for name in events:
         sample, method = SAMPLE_EVENTS[name]
         slack.reset()
+        bot_logs.clear()
         assert dispatch(app, event_callback(sample())) == 200, name
-        slack.wait_for(method)
+        if method.startswith("log:"):
+            wait_for_log(bot_logs, method.removeprefix("log:"))
+        else:
+            slack.wait_for(method)
+
+
+def wait_for_log(logs: pytest.LogCaptureFixture, text: str, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not any(text in r.getMessage() for r in logs.records):
+        assert time.monotonic() < deadline, f"no log line with {text!r}"
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("variant", MANIFESTS)

@@ -1,0 +1,66 @@
+"""`app_uninstalled` / `tokens_revoked` (listeners/events/uninstall.py): every store forgets
+the workspace."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from slack_bolt import App, BoltRequest
+from slack_payloads import SIGNING_SECRET, app_uninstalled, event_callback, tokens_revoked
+from slack_standin import TEAM_ID, WAIT_SECONDS
+
+from openai_deals.slack.answerer import Answerer
+from openai_deals.slack.listeners import register_listeners
+
+
+class Purges:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, str | None]] = []
+        self.done = threading.Event()
+
+    def __call__(self, enterprise_id: str | None, team_id: str | None) -> None:
+        self.calls.append((enterprise_id, team_id))
+        self.done.set()
+
+
+def app_with(answerer: Answerer) -> App:
+    app = App(
+        token="xoxb-test",
+        signing_secret=SIGNING_SECRET,
+        token_verification_enabled=False,
+        process_before_response=True,
+    )
+    register_listeners(app, answerer)
+    return app
+
+
+def dispatch(app: App, event: dict) -> int:
+    return app.dispatch(BoltRequest(body=event_callback(event), mode="socket_mode")).status
+
+
+def test_uninstall_runs_every_purge_even_after_one_fails(engine, bot_logs):
+    def broken(enterprise_id: str | None, team_id: str | None) -> None:
+        raise RuntimeError("database unreachable")
+
+    purges = Purges()
+    answerer = Answerer(engine, workspace_purges=[broken, purges])
+    assert dispatch(app_with(answerer), app_uninstalled()) == 200
+    assert purges.done.wait(WAIT_SECONDS)
+    assert purges.calls == [(None, TEAM_ID)]
+    failure = [r for r in bot_logs.records if "Could not delete" in r.getMessage()]
+    assert failure and f"team={TEAM_ID}" in failure[0].getMessage()
+
+
+def test_revoked_bot_token_purges_but_revoked_user_tokens_do_not(engine, bot_logs):
+    purges = Purges()
+    app = app_with(Answerer(engine, workspace_purges=[purges]))
+    assert dispatch(app, tokens_revoked(bot=False)) == 200
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not any("User tokens revoked" in r.getMessage() for r in bot_logs.records):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert purges.calls == []
+    assert dispatch(app, tokens_revoked(bot=True)) == 200
+    assert purges.done.wait(WAIT_SECONDS)
+    assert purges.calls == [(None, TEAM_ID)]
