@@ -78,7 +78,7 @@ def measure(corpus: Path, embeddings: str, rounds: int) -> dict:
     vectors = None
     start = time.perf_counter()
     if embedder is not None:
-        texts = [index.text(i) for i in range(len(index))]
+        texts = index.texts()
         vectors = VectorCache(cache_dir, embedder).vectors(texts)
     embed_build = time.perf_counter() - start
     engine = Engine(index, embedder=embedder, vectors=vectors)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from openai_deals.retrieval.cache import STORE_FOLDER, owned_cache_dir
-from openai_deals.retrieval.embeddings import VectorCache, load_embedder
+from openai_deals.retrieval.embeddings import VectorCache, load_embedder, text_hash
 from openai_deals.retrieval.engine import Engine, load_engine
 from openai_deals.retrieval.query import DateRef, question_dates
 from openai_deals.retrieval.snippets import answer_span
@@ -52,7 +52,7 @@ def test_date_ref_matches_an_article_date(ref, iso, matches):
 
 
 def test_a_dated_question_prefers_the_article_of_that_date(engine: Engine):
-    """"novembre 2023" finds the November 2023 article, not a sentence that says
+    """ "novembre 2023" finds the November 2023 article, not a sentence that says
     "novembre 2019": the month is matched as a date, not as a word."""
     answer = engine.answer("Que s'est-il passé chez Sam Altman et OpenAI en novembre 2023 ?")
     assert not answer.abstained
@@ -196,6 +196,35 @@ def test_the_vector_cache_embeds_only_new_sentences(tmp_path, engine: Engine):
     assert np.array_equal(before, after[:2])
 
 
+def test_cached_vectors_are_reused_whatever_bytes_their_keys_end_with(tmp_path, engine: Engine):
+    """Every sentence's vector comes back from disk on the next start, in the same order.
+
+    A content key (16 hash bytes) ends with a zero byte once in 256: such keys once lost
+    that byte on disk, so about 200 of 50,000 sentences were re-embedded at every start.
+    """
+    counting = _Counting(engine.embedder)
+    texts = [f"Phrase numéro {i} sur Microsoft et OpenAI." for i in range(600)]
+    assert any(text_hash(counting.name, t).endswith(b"\0") for t in texts)
+    first = VectorCache(tmp_path, counting).vectors(texts)
+    assert counting.count == 600
+    again = VectorCache(tmp_path, counting)
+    assert np.array_equal(again.vectors(texts), first)
+    assert counting.count == 600 and again.embedded == 0
+    reordered = VectorCache(tmp_path, counting)
+    assert np.array_equal(reordered.vectors(texts[::-1]), first[::-1])
+    assert counting.count == 600 and reordered.embedded == 0
+
+
+def test_a_damaged_vector_file_is_re_embedded_not_trusted(tmp_path, engine: Engine):
+    """A vector file cut short or of another layout is ignored and rewritten."""
+    counting = _Counting(engine.embedder)
+    cache = VectorCache(tmp_path, counting)
+    cache.vectors(["Google mise sur Anthropic."])
+    cache.path.write_bytes(cache.path.read_bytes()[:100])
+    assert VectorCache(tmp_path, counting).vectors(["Google mise sur Anthropic."]).shape[0] == 1
+    assert counting.count == 2
+
+
 def test_embedding_caches_live_in_the_store_folder_only(engine: Engine, index_dir: Path):
     """The sentence vectors and the parsed tokenizer are kept in the index store's own marked
     folder, never loose in INDEX_DIR (issue 8: nothing else in INDEX_DIR is touched)."""
@@ -203,7 +232,7 @@ def test_embedding_caches_live_in_the_store_folder_only(engine: Engine, index_di
     assert [p.name for p in index_dir.iterdir()] == [STORE_FOLDER]
     folder = owned_cache_dir(index_dir)
     assert folder == index_dir / STORE_FOLDER
-    assert list(folder.glob("vectors-*.npz")) and list(folder.glob("use-tokenizer-*.pickle"))
+    assert list(folder.glob("vectors-*.npy")) and list(folder.glob("use-tokenizer-*.pickle"))
 
 
 def test_without_a_claimed_store_folder_vectors_are_not_written(tmp_path, engine: Engine):
@@ -250,3 +279,10 @@ def test_both_surfaces_show_the_answer_span_in_bold(engine: Engine):
         "\033[0m\033[1m", ""
     )
     assert "*300 millions de dollars*" in snippet_quote(first)
+
+
+def test_all_texts_at_once_are_each_sentence_s_text(engine: Engine):
+    """``Index.texts()`` (one read, used at every start) agrees with ``Index.text(i)``."""
+    index = engine.index
+    assert index.texts() == [index.text(i) for i in range(len(index))]
+    assert any(not t.isascii() for t in index.texts())  # multi-byte UTF-8 sliced correctly

@@ -12,8 +12,9 @@ run time:
 Both map French and English into one space, so an English question meets French sentences.
 The README compares them on the tune split; ``use`` is the default (see there why).
 
-Vectors of corpus sentences are cached on disk by content hash (:class:`VectorCache`), so
-adding one article embeds only its sentences.
+Vectors of corpus sentences are cached on disk by content hash, in the index's order
+(:class:`VectorCache`): a process starting on a built index memory-maps them, and adding one
+article embeds only its sentences.
 """
 
 from __future__ import annotations
@@ -150,60 +151,88 @@ def text_hash(model: str, text: str) -> bytes:
 
 
 class VectorCache:
-    """Sentence vectors on disk, keyed by content hash: a rebuilt index re-embeds only the
-    sentences it has never seen. One ``.npz`` per model, replaced atomically. With no
-    ``directory``, nothing is read or written: every sentence is embedded."""
+    """Sentence vectors on disk, in the index's sentence order, keyed by content hash.
+
+    One ``.npy`` file per model, replaced atomically: row ``i`` is sentence ``i``'s float32
+    vector followed by its 16-byte content key (four float32 cells holding raw bytes). When
+    the keys on disk are the index's keys, in order (the common case: a process starting on
+    a built index), the file is memory-mapped and used as is: no copy, no parsing, and every
+    process of one machine shares the same pages. Otherwise it serves as a content cache: a
+    rebuilt index re-embeds only the sentences it has never seen. With no ``directory``,
+    nothing is read or written: every sentence is embedded.
+    """
 
     def __init__(self, directory: Path | None, embedder: Embedder) -> None:
         self.embedder = embedder
         safe = "".join(c if c.isalnum() or c in "-." else "_" for c in embedder.name)
-        self.path = directory / f"vectors-{safe}.npz" if directory is not None else None
+        self.path = directory / f"vectors-{safe}.npy" if directory is not None else None
         self.embedded = 0  # sentences embedded by the last call (the rest came from disk)
 
     def vectors(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> np.ndarray:
-        """float16 vectors of ``texts``, in order: cached ones read, missing ones embedded
-        (with ``progress(done, total)`` after each batch) and added to the cache."""
-        keys = [text_hash(self.embedder.name, t) for t in texts]
-        known = self._load()
-        missing = [i for i, k in enumerate(keys) if k not in known]
+        """float32 vectors of ``texts``, in order: cached ones read, missing ones embedded
+        (with ``progress(done, total)`` after each batch) and the file rewritten."""
+        keys = np.frombuffer(
+            b"".join(text_hash(self.embedder.name, t) for t in texts), dtype=np.uint8
+        ).reshape(len(texts), _KEY_BYTES)
+        stored = self._load()
+        self.embedded = 0
+        if stored is not None and np.array_equal(_keys_of(stored), keys):
+            return stored[:, :-_KEY_CELLS]
+        known: dict[bytes, np.ndarray] = {}
+        if stored is not None:
+            known = dict(zip(map(bytes, _keys_of(stored)), stored, strict=True))
+        unique = list(dict.fromkeys(map(bytes, keys)))
+        missing = [k for k in unique if k not in known]
+        text_of = dict(zip(map(bytes, keys), texts, strict=True))
         self.embedded = len(missing)
         for start in range(0, len(missing), _BATCH):
             batch = missing[start : start + _BATCH]
-            for i, vector in zip(
-                batch, self.embedder.passages([texts[i] for i in batch]), strict=True
-            ):
-                known[keys[i]] = vector.astype(np.float16)
+            embedded = self.embedder.passages([text_of[k] for k in batch])
+            for k, vector in zip(batch, embedded, strict=True):
+                known[k] = np.concatenate([vector.astype(np.float32), _key_cells(k)])
             if progress:
                 progress(min(start + _BATCH, len(missing)), len(missing))
-        if missing:
-            self._save({k: known[k] for k in dict.fromkeys(keys)})
-        if not keys:
-            return np.zeros((0, 0), dtype=np.float16)
-        return np.stack([known[k] for k in keys])
+        if not len(texts):
+            return np.zeros((0, 0), dtype=np.float32)
+        rows = np.stack([known[bytes(k)] for k in keys])
+        self._save(rows)
+        return rows[:, :-_KEY_CELLS]
 
-    def _load(self) -> dict[bytes, np.ndarray]:
+    def _load(self) -> np.ndarray | None:
         if self.path is None:
-            return {}
+            return None
         try:
-            with np.load(self.path) as data:
-                keys, vectors = data["keys"], data["vectors"]
+            rows = np.load(self.path, mmap_mode="r")
         except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, KeyError) as exc:
+            return None
+        except (OSError, ValueError) as exc:
             logger.warning("Vector cache %s unreadable (%s); re-embedding.", self.path, exc)
-            return {}
-        return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+            return None
+        if rows.dtype != np.float32 or rows.ndim != 2 or rows.shape[1] <= _KEY_CELLS:
+            logger.warning("Vector cache %s has an unknown layout; re-embedding.", self.path)
+            return None
+        return rows
 
-    def _save(self, known: dict[bytes, np.ndarray]) -> None:
+    def _save(self, rows: np.ndarray) -> None:
         if self.path is None:
             return
         # Only the current corpus's sentences are kept: the file cannot grow without bound.
         buffer = io.BytesIO()
-        np.savez(
-            buffer,
-            keys=np.array(list(known), dtype="S16"),
-            vectors=np.stack(list(known.values())),
-        )
+        np.save(buffer, rows)
         _write_atomically(self.path, buffer.getvalue())
+
+
+_KEY_BYTES = 16
+_KEY_CELLS = _KEY_BYTES // 4  # float32 cells holding a row's content key
+
+
+def _key_cells(key: bytes) -> np.ndarray:
+    return np.frombuffer(key, dtype=np.float32)
+
+
+def _keys_of(rows: np.ndarray) -> np.ndarray:
+    """The content keys of stored rows, as bytes (n, 16). Raw bytes, never parsed as
+    numbers: a key ending in zero bytes stays whole (numpy's ``S16`` would strip them)."""
+    return np.ascontiguousarray(rows[:, -_KEY_CELLS:]).view(np.uint8)

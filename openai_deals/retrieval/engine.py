@@ -147,9 +147,7 @@ class Engine:
             return Answer(question, (), Status.NO_KEYWORDS)
         ranked, decision = self.search(q)
         if not decision.answer:
-            return Answer(
-                question, (), Status.NOT_FOUND, terms=q.terms, topics=self.topics()
-            )
+            return Answer(question, (), Status.NOT_FOUND, terms=q.terms, topics=self.topics())
         groups = self._merge_duplicates(self._followers(ranked))
         page = groups[offset : offset + k]
         if not page:
@@ -275,7 +273,7 @@ def load_engine(
     embedded = 0
     if embedder is not None:
         cache = VectorCache(cache_dir, embedder)
-        vectors = cache.vectors([index.text(i) for i in range(len(index))], embed_progress)
+        vectors = cache.vectors(index.texts(), embed_progress)
         embedded = cache.embedded
         if embedded:
             logger.info("Embedded %d new sentences with %s", embedded, embedder.name)

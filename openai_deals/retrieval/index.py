@@ -94,6 +94,13 @@ class Index:
     def text(self, i: int) -> str:
         return bytes(self._text[self._text_off[i] : self._text_off[i + 1]]).decode("utf-8")
 
+    def texts(self) -> list[str]:
+        """Every sentence's text, in order (one read of the text buffer, not one per
+        sentence: the vector cache checks all of them at every start)."""
+        buffer = bytes(self._text)
+        offsets = self._text_off.tolist()
+        return [buffer[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
+
     def terms(self, i: int) -> list[str]:
         ids = self._terms[self._terms_off[i] : self._terms_off[i + 1]]
         return [self.vocabulary[t] for t in ids.tolist()]
