@@ -36,6 +36,11 @@ def terms():
         ("une participation", "a stake"),
         ("la plus petite", "le petit"),  # lemma before stem
         ("prévu", "prévoir"),
+        ("la firme de Redmond", "la société Microsoft"),  # a company named by its seat
+        ("le moteur de Mountain View", "le moteur de Google"),  # two-word metonym
+        ("la jeune pousse", "la start-up"),  # official French terms (FranceTerme)
+        ("un robot conversationnel", "un robot chatbot"),
+        ("informatique en nuage", "informatique cloud"),
     ],
 )
 def test_equivalent_forms_give_the_same_terms(terms, left, right):
@@ -55,6 +60,8 @@ def test_equivalent_forms_give_the_same_terms(terms, left, right):
         ("en partie", "participation"),
         ("à partir de", "participation"),
         ("bailleurs de fonds", "bailleurs créés"),  # "fonds" is not "fonder"
+        ("la jeune femme pousse", "la start-up"),  # a phrase alias needs both words, in order
+        ("la vue sur la montagne", "Google"),
     ],
 )
 def test_distinct_words_stay_distinct(terms, left, right):
@@ -82,6 +89,9 @@ def test_token_spans_point_at_the_source_text():
     text = "L’accord de 300 millions de dollars"
     tokens = default_analyzer().tokens(text)
     assert [text[t.start : t.end] for t in tokens] == ["L’accord", "300", "millions", "dollars"]
+    text = "La jeune pousse de Mountain View"
+    tokens = default_analyzer().tokens(text)
+    assert [text[t.start : t.end] for t in tokens] == ["jeune pousse", "Mountain View"]
 
 
 def test_every_synonym_group_collapses_to_one_term():

@@ -85,6 +85,14 @@ def test_misspelt_names_are_matched_to_the_corpus(engine: Engine, question, wron
     assert right in query.terms
 
 
+def test_a_corrected_name_is_one_of_the_question_s_names(engine: Engine):
+    """The names-only text (compared with the sentence, see ``decide``) keeps a name spelt
+    wrong once it is corrected: « Anthropique » is still what the question is about."""
+    query = engine.queries.analyse("Combien Google a-t-il investi dans Anthropique ?")
+    assert "anthropic" in query.names
+    assert query.names_text == "Google Anthropique"
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -29,12 +29,19 @@ from functools import lru_cache
 import Stemmer
 
 from openai_deals.retrieval.lang.lemmas import french_lemmas, known_words
-from openai_deals.retrieval.lang.lexicon import ALIASES, CASED_ALIASES, ENGLISH, SYNONYMS
+from openai_deals.retrieval.lang.lexicon import (
+    ALIASES,
+    CASED_ALIASES,
+    ENGLISH,
+    PHRASE_ALIASES,
+    PLACES,
+    SYNONYMS,
+)
 from openai_deals.retrieval.lang.numbers import MAGNITUDES, NUMBER_WORDS, ONE_WORDS
 from openai_deals.retrieval.lang.stop_words import STOP_WORDS
 
 # Bump when anything below changes the terms produced: the index cache is keyed on it.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 _SPACES = "  \u202f\u2009"
 _TOKEN = re.compile(
@@ -87,11 +94,20 @@ class Analyzer:
         """The index terms of ``text`` with the character span each came from."""
         raw = list(self._raw_tokens(text))
         out: list[Token] = []
+        skip = False
         for i, (kind, surface, start, end) in enumerate(raw):
+            if skip:  # the second word of a phrase alias
+                skip = False
+                continue
             if kind == "num":
                 out.append(Token(surface, start, end))
                 continue
-            nxt = raw[i + 1][1].lower() if i + 1 < len(raw) else ""
+            nxt = raw[i + 1][1].lower().replace("’", "'") if i + 1 < len(raw) else ""
+            phrase = PHRASE_ALIASES.get((surface.lower(), nxt))
+            if phrase is not None:
+                out.extend(Token(t, start, raw[i + 1][3]) for t in self._word_terms(phrase, ""))
+                skip = True
+                continue
             for term in self._word_terms(surface, nxt):
                 out.append(Token(term, start, end))
         return out
@@ -129,6 +145,8 @@ class Analyzer:
             word = word[:-2]
         if word in ALIASES:
             return [ALIASES[word]]
+        if word in PLACES:
+            return self._word_terms(PLACES[word], next_word)
         if "-" in word:
             joined = _LETTERS_DASH_DIGITS.match(word)
             if joined:

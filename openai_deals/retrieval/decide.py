@@ -50,14 +50,14 @@ class DecisionModel:
 # Thresholds: the point of the tune precision/recall table where a withheld right answer
 # costs as much as three unanswerable questions answered.
 SEMANTIC = DecisionModel(
-    coef=(1.107, 0.755, 0.0, 1.607, 0.0, 0.0, 0.0, 0.0, 4.158, 0.0, 1.39),
-    bias=-3.854,
-    threshold=0.35,
+    coef=(0.514, 1.266, 0.0, 1.582, 0.91, 0.0, 0.0, 0.0, 4.187, 0.0, 1.509),
+    bias=-4.539,
+    threshold=0.25,
 )
 LEXICAL = DecisionModel(
-    coef=(1.037, 1.245, 0.0, 0.0, 1.919, 0.0, -0.862, 0.0, 0.0, 0.0, 0.0),
-    bias=-2.701,
-    threshold=0.3,
+    coef=(0.69, 1.608, 0.0, 0.0, 2.562, 0.0, -1.067, 0.0, 0.0, 0.0, 0.0),
+    bias=-3.225,
+    threshold=0.25,
 )
 
 

@@ -224,7 +224,8 @@ class QueryAnalyzer:
             dates=dates,
             date_terms=date_terms,
             corrections=corrections,
-            names_text=" ".join(text[t.start : t.end] for t in tokens if t.term in final_names),
+            # A name corrected from a typo ("Anthropique") is a name too.
+            names_text=" ".join(text[t.start : t.end] for t in fixed if t.term in final_names),
         )
 
     def _correct(self, term: str, surface: str, name_like: bool) -> str | None:

@@ -11,6 +11,10 @@ and a sentence that say the same thing with different words end up with the same
   their dictionary form; the analyzer stems them, so "limogé" and "limogeage" follow "limoger".
   Keep groups narrow: merging words that are only sometimes synonyms costs precision on every
   other question.
+- ``PLACES``: words read as another word: metonyms of the press, a company named by its
+  seat ("la firme de Redmond"), and the official French terms for anglicisms of the field
+  (FranceTerme: "jeune pousse" for start-up, "dialogueur" for chatbot, "nuage" for cloud).
+  ``PHRASE_ALIASES`` holds the two-word ones, matched on a word and the next.
 - ``ENGLISH``: English question words → French words, so that "Who is the CEO of Microsoft?"
   finds the French sentence. Only words that are not also French words (no "main", "pour"...).
 """
@@ -55,6 +59,25 @@ ALIASES: dict[str, str] = {
     "mrd": "milliard",
     "bn": "milliard",
     "m$": "million",
+}
+
+PLACES: dict[str, str] = {
+    "redmond": "microsoft",
+    "cupertino": "apple",
+    "nuage": "cloud",
+    "nuagique": "cloud",
+    "dialogueur": "chatbot",
+    "conversationnel": "chatbot",  # "robot / agent / assistant conversationnel"
+    "conversationnels": "chatbot",
+    "conversationnelle": "chatbot",
+}
+
+# A word and the next one → one word (analysed like the others); the second is consumed.
+PHRASE_ALIASES: dict[tuple[str, str], str] = {
+    ("mountain", "view"): "google",
+    ("menlo", "park"): "meta",
+    ("jeune", "pousse"): "start-up",
+    ("jeunes", "pousses"): "start-up",
 }
 
 SYNONYMS: tuple[tuple[str, ...], ...] = (
