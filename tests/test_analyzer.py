@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from openai_deals.retrieval.analyzer import default_analyzer
@@ -100,3 +105,28 @@ def test_every_synonym_group_collapses_to_one_term():
     for group in SYNONYMS:
         terms = {analyzer.term_of(word) for word in group} - {None}
         assert len(terms) == 1, f"{group[0]!r} group splits into {terms}"
+
+
+def _lemmas_in_fresh_process(cache_home) -> str:
+    code = (
+        "from openai_deals.retrieval.lang.lemmas import french_lemmas, known_words, cache_path\n"
+        "print(french_lemmas()['investi'], 'investir' in known_words(), cache_path())"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_parsed_lemma_tables_are_kept_and_a_damaged_copy_is_replaced(tmp_path):
+    """The first start keeps the parsed tables in the cache directory; the next ones read
+    them back; a damaged file is parsed again and rewritten, the answers unchanged."""
+    first = _lemmas_in_fresh_process(tmp_path)
+    lemma, known, path = first.split(" ")
+    assert (lemma, known) == ("investir", "True")
+    kept = Path(path)
+    assert kept.is_relative_to(tmp_path) and kept.stat().st_size > 1_000_000
+    kept.write_bytes(b"\x00garbage")
+    assert _lemmas_in_fresh_process(tmp_path) == first
+    assert kept.stat().st_size > 1_000_000

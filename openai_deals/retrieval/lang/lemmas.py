@@ -1,35 +1,81 @@
 """French (and English) lemma lookup tables from the ``spacy-lookups-data`` package.
 
-Read straight from the package's gzipped JSON (0.2 s, no spaCy import, nothing downloaded):
-the analyzer lemmatises a word before stemming it, which joins forms the Snowball stemmer
-alone keeps apart ("prévu" → "prévoir", "petite"/"petit", "concurrencent" → "concurrencer"),
-and the set of known words tells a common word from a name the corpus has never seen.
+Read from the package's gzipped JSON (no spaCy import, nothing downloaded): the analyzer
+lemmatises a word before stemming it, which joins forms the Snowball stemmer alone keeps apart
+("prévu" → "prévoir", "petite"/"petit", "concurrencent" → "concurrencer"), and the set of known
+words tells a common word from a name the corpus has never seen.
+
+Parsing the JSON takes 0.5 to 0.8 s, most of a cold start on the lexical path; the parsed
+tables are kept in the user's cache directory with ``marshal`` (plain data only, loaded in
+0.2 s, never code), under the package's version, so an upgrade of the data is read afresh.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
+import marshal
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
+import platformdirs
 import spacy_lookups_data
 
+logger = logging.getLogger(__name__)
 
-def _table(name: str) -> dict[str, str]:
-    raw = json.loads(gzip.decompress(spacy_lookups_data.get_file(name).read_bytes()))
+_TABLES = ("fr_lemma_lookup", "en_lemma_lookup")
+
+
+def _parse(name: str) -> dict[str, str]:
+    raw = json.loads(gzip.decompress(spacy_lookups_data.get_file(f"{name}.json.gz").read_bytes()))
     # Values are a lemma or a list of candidate lemmas: keep the first.
     return {k: (v[0] if isinstance(v, list) else v) for k, v in raw.items() if v}
 
 
+def cache_path() -> Path:
+    """Where the parsed tables are kept (one file per version of the data package)."""
+    version = getattr(spacy_lookups_data, "__version__", "unknown")
+    return platformdirs.user_cache_path("openai-deals") / f"lemma-tables-{version}.marshal"
+
+
 @lru_cache(maxsize=1)
+def _tables() -> dict[str, dict[str, str]]:
+    path = cache_path()
+    try:
+        tables = marshal.loads(path.read_bytes())
+        if isinstance(tables, dict) and all(isinstance(tables.get(n), dict) for n in _TABLES):
+            return tables
+        logger.warning("Lemma cache %s has an unknown layout; parsing the tables again.", path)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, EOFError, TypeError) as exc:
+        logger.warning("Lemma cache %s unreadable (%s); parsing the tables again.", path, exc)
+    tables = {name: _parse(name) for name in _TABLES}
+    _save(path, marshal.dumps(tables))
+    return tables
+
+
+def _save(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only home: parse at every start, as before
+        logger.debug("Could not keep the lemma tables in %s (%s)", path, exc)
+
+
 def french_lemmas() -> dict[str, str]:
     """Inflected French form → lemma ("investi" → "investir")."""
-    return _table("fr_lemma_lookup.json.gz")
+    return _tables()["fr_lemma_lookup"]
 
 
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
     """Every French and English word form the lookup tables know (lower case)."""
-    fr = french_lemmas()
-    en = _table("en_lemma_lookup.json.gz")
+    fr, en = (_tables()[n] for n in _TABLES)
     return frozenset(fr) | frozenset(fr.values()) | frozenset(en) | frozenset(en.values())
