@@ -12,6 +12,7 @@ from openai_deals.retrieval.cache import STORE_FOLDER, owned_cache_dir
 from openai_deals.retrieval.embeddings import VectorCache, load_embedder, text_hash
 from openai_deals.retrieval.engine import Engine, load_engine
 from openai_deals.retrieval.query import DateRef, question_dates
+from openai_deals.retrieval.rerank import relative_dates
 from openai_deals.retrieval.snippets import answer_span
 
 CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
@@ -64,6 +65,37 @@ def test_a_date_the_sentence_lacks_is_not_a_reason_to_abstain(engine: Engine):
     answer = engine.answer("Combien Google a-t-il investi dans Anthropic en 2023 ?")
     assert not answer.abstained
     assert "300 millions" in answer.snippets[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "article_date", "dates"),
+    [
+        ("un accord annoncé l’année dernière", "2020-09", ("2019",)),
+        ("publié le mois dernier", "2023-01-15", ("2022-12",)),
+        ("à la fin de l'an dernier", "2023-02", ("2022",)),
+        ("Le dernier mois de l’année", "2023-02", ()),  # the words, not the phrase
+    ],
+)
+def test_relative_dates_are_read_against_the_article_date(text, article_date, dates):
+    assert relative_dates(text, article_date) == dates
+
+
+def test_a_sentence_saying_last_year_is_of_the_year_before_its_article(engine: Engine):
+    """ "l'année dernière" in a September 2020 article is 2019: a question "en 2019" counts
+    that sentence as dated, one "en 2018" does not."""
+    index = engine.index
+    i = next(j for j in range(len(index)) if "annoncé l’année dernière" in index.text(j))
+    dated = {
+        year: next(
+            c.dated
+            for c in engine.candidates(
+                engine.queries.analyse(f"Quel accord Microsoft et OpenAI en {year} ?")
+            )
+            if c.index == i
+        )
+        for year in (2019, 2018)
+    }
+    assert dated == {2019: True, 2018: False}
 
 
 # -- spelling ---------------------------------------------------------------------------------

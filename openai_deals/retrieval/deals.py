@@ -348,7 +348,8 @@ def _is_year(toks: Sequence[_Tok], i: int) -> bool:
     return nxt not in lex.MAGNITUDES and nxt not in lex.CURRENCIES and nxt != "%"
 
 
-def _shift(iso: str, years: int, months: int) -> str:
+def shift_date(iso: str, years: int, months: int) -> str:
+    """``iso`` (a year or a month) moved by years and months: ("2023-01", 0, -1) → "2022-12"."""
     year = int(iso[:4]) + years
     if len(iso) < 7:
         return str(year)
@@ -385,7 +386,7 @@ def _dates(text: str, toks: Sequence[_Tok], article_date: str) -> list[_Date]:
     for words, (years, months) in lex.RELATIVE_DATES.items():
         for i in range(len(toks)):
             if i not in taken and _starts(toks, i, words):
-                iso = _shift(base if months else base[:4], years, months)
+                iso = shift_date(base if months else base[:4], years, months)
                 add(i, i + len(words), DealDate(iso))
     return out
 

@@ -9,12 +9,15 @@ evidence that both the ranking and the abstention decision read.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from openai_deals.retrieval.deals import shift_date
 from openai_deals.retrieval.index import Index
+from openai_deals.retrieval.lang.deals_lexicon import RELATIVE_DATES
 from openai_deals.retrieval.model import MONTHS_FR
 from openai_deals.retrieval.query import DateRef, Query
 
@@ -62,6 +65,26 @@ class Candidate:
     score: float = 0.0
 
 
+def _phrase(words: Sequence[str]) -> re.Pattern[str]:
+    text = "".join(w if w.endswith("'") else f"{w} " for w in words).strip()
+    return re.compile(rf"\b{re.escape(text)}\b")
+
+
+# "l'année dernière", "le mois dernier"…: dates a sentence states relative to its article's.
+_RELATIVE = tuple((_phrase(words), shift) for words, shift in RELATIVE_DATES.items())
+
+
+def relative_dates(text: str, article_date: str) -> tuple[str, ...]:
+    """The dates ``text`` states relative to its article's date ("l'an dernier" in a 2023
+    article → "2022"; "le mois dernier" in a January 2023 one → "2022-12")."""
+    low = text.lower().replace("’", "'")
+    return tuple(
+        shift_date(article_date[:7] if months else article_date[:4], years, months)
+        for pattern, (years, months) in _RELATIVE
+        if pattern.search(low)
+    )
+
+
 class Evidence:
     """Measures candidates against one index (article terms are cached: answers touch few
     articles)."""
@@ -107,8 +130,11 @@ class Evidence:
         own_set = frozenset(own)
         article_no = int(self.index.article_of[i])
         article = self.index.articles[article_no]
-        dated = any(
-            d.matches(article.date) or self._states(d, own_set) for d in q.dates
+        dated = bool(q.dates) and any(
+            d.matches(article.date)
+            or self._states(d, own_set)
+            or any(d.matches(iso) for iso in relative_dates(self.index.text(i), article.date))
+            for d in q.dates
         )
         covered = own_set | self.context(i, window)
         if dated:
