@@ -1,6 +1,7 @@
 """Answer latency, cold start, memory and build cost of the whole answering path.
 
     python bench/answer_latency.py [--corpus DIR] [--embeddings use,e5,none] [--rounds 3]
+                                   [--index-dir DIR]
 
 For each embeddings setting, side by side in one run (this machine is shared and noisy, so
 only numbers measured together are compared): the index is built into a fresh folder (build
@@ -62,13 +63,14 @@ def _cold_start(corpus: Path, index: Path, embeddings: str) -> float:
     return statistics.median(runs)
 
 
-def measure(corpus: Path, embeddings: str, rounds: int) -> dict:
+def measure(corpus: Path, embeddings: str, rounds: int, index_dir: Path | None = None) -> dict:
     from openai_deals.retrieval.cache import load_or_build
     from openai_deals.retrieval.embeddings import VectorCache, load_embedder
     from openai_deals.retrieval.engine import Engine, owned_cache_dir
     from openai_deals.retrieval.evaluate import load_questions
 
-    index_dir = Path(tempfile.mkdtemp(prefix=f"bench-{embeddings}-"))
+    # A given index folder (already built) skips the build: its cost then reads near zero.
+    index_dir = index_dir or Path(tempfile.mkdtemp(prefix=f"bench-{embeddings}-"))
     start = time.perf_counter()
     index, _ = load_or_build(corpus, index_dir)
     lexical_build = time.perf_counter() - start
@@ -114,10 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=BUNDLED_CORPUS_DIR)
     parser.add_argument("--embeddings", default="use,e5,none")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--index-dir", type=Path, default=None, help="reuse this built index (no build cost)"
+    )
     args = parser.parse_args(argv)
     rows = []
     for embeddings in args.embeddings.split(","):
-        rows.append(measure(args.corpus, embeddings, args.rounds))
+        rows.append(measure(args.corpus, embeddings, args.rounds, args.index_dir))
         print(rows[-1], file=sys.stderr, flush=True)  # a long run keeps what it measured
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
