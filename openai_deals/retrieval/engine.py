@@ -132,6 +132,13 @@ class Engine:
             )
         return self._queries
 
+    def contextualise(self, previous: str | None, follow_up: str) -> str:
+        """``follow_up`` read after ``previous`` (see :mod:`.followup`): unchanged when it
+        stands alone."""
+        from openai_deals.retrieval.followup import contextualise
+
+        return contextualise(self.queries, previous, follow_up)
+
     # -- answering ----------------------------------------------------------------------------
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
@@ -147,9 +154,7 @@ class Engine:
             return Answer(question, (), Status.NO_KEYWORDS)
         ranked, decision = self.search(q)
         if not decision.answer:
-            return Answer(
-                question, (), Status.NOT_FOUND, terms=q.terms, topics=self.topics()
-            )
+            return Answer(question, (), Status.NOT_FOUND, terms=q.terms, topics=self.topics())
         groups = self._merge_duplicates(self._followers(ranked))
         page = groups[offset : offset + k]
         if not page:
