@@ -123,6 +123,7 @@ def quote(text: str, citations: Sequence[int]) -> str:
 
 
 QUESTION_ECHO = "Question : « {question} »"
+READ_AS = "Compris comme : « {question} »"
 SHARED_BY = "Partagé par <@{user_id}>"
 MORE_SOURCES = "et {count} autre(s) source(s)"
 
@@ -163,10 +164,18 @@ ASSISTANT_WELCOME = (
 )
 ASSISTANT_PROMPTS_TITLE = "Par exemple :"
 ASSISTANT_STATUS = "Je cherche dans les articles…"
-# Suggested prompts, built from the deals the articles report (the first two parties).
-ASSISTANT_PROMPT_INVESTMENT = "Combien {giver} a-t-il investi dans {receiver} ?"
+# Suggested prompts, built from the deals the articles report: one per partnership, worded
+# after the kind of its first deal (DealKind values); {giver} first for money.
+ASSISTANT_PROMPTS = {
+    "investment": "Combien {giver} a-t-il investi dans {receiver} ?",
+    "stake": "Quelle participation {giver} a-t-il obtenue dans {receiver} ?",
+    "licence": "Quelle licence lie {giver} et {receiver} ?",
+    "cloud_exclusivity": "Quel fournisseur cloud lie {giver} et {receiver} ?",
+    "hire": "Pourquoi {giver} a-t-il embauché {receiver} ?",
+    "release": "Qu’a lancé {giver} ?",
+}
 ASSISTANT_PROMPT_DEAL = "Quel accord lie {giver} et {receiver} ?"
-ASSISTANT_PROMPT_ARTICLE = "Que disent les articles de {name} ?"
+ASSISTANT_PROMPT_ONE = "Qu’a annoncé {giver} ?"
 
 # `openai-deals report`
 REPORT_TITLE = "Questions posées depuis le {since} (UTC)"

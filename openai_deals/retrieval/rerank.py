@@ -107,9 +107,7 @@ class Evidence:
         own_set = frozenset(own)
         article_no = int(self.index.article_of[i])
         article = self.index.articles[article_no]
-        dated = any(
-            d.matches(article.date) or self._states(d, own_set) for d in q.dates
-        )
+        dated = any(d.matches(article.date) or self._states(d, own_set) for d in q.dates)
         covered = own_set | self.context(i, window)
         if dated:
             covered |= q.date_terms

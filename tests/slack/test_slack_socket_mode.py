@@ -54,7 +54,7 @@ def standins() -> Iterator[tuple[MockSlack, SocketModeStandIn]]:
 
 
 @pytest.fixture(scope="module")
-def connected_app(standins, engine) -> Iterator[tuple]:
+def connected_app(standins, engine, tmp_path_factory) -> Iterator[tuple]:
     """The real app connected through Bolt's built-in Socket Mode handler, once per module.
 
     (Closing a Socket Mode client takes a few seconds, so the tests share one connection.)
@@ -71,6 +71,7 @@ def connected_app(standins, engine) -> Iterator[tuple]:
             corpus_dir=CORPUS_DIR,
             # Short, so that a silently dropped connection is noticed within a second.
             socket_mode_ping_interval=0.25,
+            database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'outcomes.sqlite3'}",
             slack_retry_backoff=0.01,
         )
     app = create_app(settings, engine)
