@@ -193,7 +193,9 @@ def _button(text: str, action_id: str, ref: AnswerRef, style: str | None = None)
 def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock | None:
     buttons = []
     if ref.surface is Surface.EPHEMERAL and not answer.abstained:
-        buttons.append(_button(m.BUTTON_SHARE, ACTION_SHARE, ref, style="primary"))
+        # A shared answer is a new message: its votes are not about this question's row.
+        shared = replace(ref, outcome="")
+        buttons.append(_button(m.BUTTON_SHARE, ACTION_SHARE, shared, style="primary"))
     if answer.has_more and not answer.abstained:
         more = AnswerRef(ref.question, ref.offset + k, ref.surface, ref.shared_by)
         buttons.append(_button(m.BUTTON_MORE, ACTION_MORE, more))

@@ -251,8 +251,10 @@ def feedback_click(blocks: list[dict], vote: str, response_url: str) -> dict:
 
 def view_submission(view: dict, reason: str | None, comment: str = "") -> dict:
     """The submission of a form the bot opened (``views.open``'s ``view``)."""
-    values: dict = {"reason": {"reason": {"type": "radio_buttons", "selected_option": None}},
-                    "comment": {"comment": {"type": "plain_text_input", "value": comment or None}}}  # fmt: skip
+    values: dict = {
+        "reason": {"reason": {"type": "radio_buttons", "selected_option": None}},
+        "comment": {"comment": {"type": "plain_text_input", "value": comment or None}},
+    }
     if reason:
         values["reason"]["reason"]["selected_option"] = {"value": reason}
     return {

@@ -145,8 +145,7 @@ def test_adding_twice_is_refused_without_change(slack, news_site, running, corpu
     command(slack, app, f"ajouter {url}", replies=2)
     _, again = command(slack, app, f"ajouter {url}", replies=2)
     assert again.startswith(
-        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien "
-        "changé."
+        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien changé."
     )
     assert len(list(corpus.glob("2025-*.md"))) == 1
 
