@@ -63,6 +63,7 @@ def test_a_reply_mentioning_the_bot_is_answered_once(slack, bot_http, bot_logs):
     send_event(bot_http.url, event_callback(reply))
     send_event(bot_http.url, event_callback(as_message))
     wait_for_log(bot_logs, "Already answered")
+    slack.wait_for("chat.postMessage", 2)
     assert len(slack.calls_to("chat.postMessage")) == 2  # the question, then the reply once
 
 
