@@ -259,6 +259,7 @@ class Answerer:
             self.threads.remember(channel, thread_ts or ts)
             if read:
                 self.questions.remember_question(channel, conversation, read)
+            logger.debug("Thread remembered (%s, thread_ts=%s)", _fmt(where), thread_ts or ts)
         if outcome is False and user:
             tell_privately(client, m.SLACK_FAILED, channel=channel, user=user, thread_ts=thread_ts)
         return True

@@ -26,7 +26,7 @@ def params(call, name):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def test_assistant_thread_flow(slack, bot_http):
+def test_assistant_thread_flow(slack, bot_http, bot_logs):
     """Start: welcome + prompts from the corpus; a question: status, answer, title; a
     follow-up: answered with the thread's previous question."""
     started = assistant_thread_started()
@@ -46,6 +46,7 @@ def test_assistant_thread_flow(slack, bot_http):
     (title,) = slack.wait_for("assistant.threads.setTitle")
     assert title.params["title"] == QUESTION
     _, answer = slack.wait_for("chat.postMessage", 2)
+    wait_for_log(bot_logs, "Thread remembered")
     assert answer.params["channel"] == ASSISTANT_CHANNEL_ID
     assert answer.params["thread_ts"] == thread_ts
     assert "300 millions de dollars" in json.dumps(answer.params["blocks"], ensure_ascii=False)

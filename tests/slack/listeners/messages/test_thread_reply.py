@@ -23,12 +23,13 @@ def blocks_text(call) -> str:
     return json.dumps(call.params["blocks"], ensure_ascii=False)
 
 
-def test_a_follow_up_in_a_bot_thread_is_answered_with_context(slack, bot_http):
+def test_a_follow_up_in_a_bot_thread_is_answered_with_context(slack, bot_http, bot_logs):
     """« Et Google ? » after a question in the thread is read « Combien Google a-t-il
     investi ? » and answered in the same thread."""
     mention = app_mention(f"{MENTION} {PREVIOUS}")
     send_event(bot_http.url, event_callback(mention))
     slack.wait_for("chat.postMessage")
+    wait_for_log(bot_logs, "Thread remembered")  # the answer's post returned to the app
     send_event(
         bot_http.url, event_callback(channel_message("Et Google ?", thread_ts=mention["ts"]))
     )
@@ -58,6 +59,7 @@ def test_a_reply_mentioning_the_bot_is_answered_once(slack, bot_http, bot_logs):
     mention = app_mention(f"{MENTION} {PREVIOUS}")
     send_event(bot_http.url, event_callback(mention))
     slack.wait_for("chat.postMessage")
+    wait_for_log(bot_logs, "Thread remembered")  # the answer's post returned to the app
     reply = app_mention(f"{MENTION} Et Google ?", thread_ts=mention["ts"])
     as_message = channel_message(reply["text"], thread_ts=mention["ts"], ts=reply["ts"])
     send_event(bot_http.url, event_callback(reply))
@@ -71,6 +73,7 @@ def test_the_bots_own_messages_and_edits_in_its_thread_are_ignored(slack, bot_ht
     mention = app_mention(f"{MENTION} {PREVIOUS}")
     send_event(bot_http.url, event_callback(mention))
     slack.wait_for("chat.postMessage")
+    wait_for_log(bot_logs, "Thread remembered")  # the answer's post returned to the app
     own = channel_message("Voici…", thread_ts=mention["ts"], user=BOT_USER_ID, bot_id=BOT_ID)
     edit = channel_message("Et Google ?", thread_ts=mention["ts"], subtype="message_changed")
     send_event(bot_http.url, event_callback(own))
