@@ -235,3 +235,22 @@ def test_ping_interval_is_a_setting_with_a_short_default(connected_app):
     assert settings.socket_mode_ping_interval == 3.0
     _, handler = connected_app
     assert handler.client.ping_interval == 0.25  # what this module's settings say
+
+
+def test_follow_up_in_a_bot_thread_over_socket_mode(slack, socket_mode, bot_logs):
+    """Over Socket Mode too, a reply without a mention in the bot's thread is answered there,
+    read with the thread's question."""
+    from slack_payloads import channel_message
+
+    mention = app_mention(f"<@{BOT_USER_ID}> Combien Microsoft a-t-il investi dans OpenAI ?")
+    socket_mode.send(envelope("events_api", event_callback(mention)))
+    slack.wait_for("chat.postMessage")
+    wait_for_log(bot_logs, "Thread remembered")
+    reply = envelope(
+        "events_api", event_callback(channel_message("Et Google ?", thread_ts=mention["ts"]))
+    )
+    socket_mode.send(reply)
+    socket_mode.wait_for_ack(reply["envelope_id"])
+    _, follow_up = slack.wait_for("chat.postMessage", 2)
+    assert follow_up.params["thread_ts"] == mention["ts"]
+    assert "300 millions de dollars" in json.dumps(follow_up.params["blocks"], ensure_ascii=False)
