@@ -1,4 +1,4 @@
-"""The ``openai-deals`` command: ask, index, add, eval, deals, serve."""
+"""The ``openai-deals`` command: ask, index, add, eval, deals, serve, report."""
 
 from __future__ import annotations
 
@@ -84,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
     deals.add_argument(
         "--plot", type=Path, metavar="FILE.png", help="draw the timeline to a PNG (extra: plot)"
     )
+
+    report = add_command(
+        "report",
+        help="what people asked and could not get answered (from the Slack bot's outcomes)",
+    )
+    report.add_argument(
+        "--since", default="7d", help="period: 7d (days), 24h (hours), 2w (weeks); default 7d"
+    )
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
 
     serve = add_command("serve", help="run the Slack bot (Socket Mode, or --http)")
     serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
@@ -435,6 +444,46 @@ def _deals(args, settings: Settings) -> int:
     return 0
 
 
+def _report(args, settings: Settings) -> int:
+    from datetime import datetime, timezone
+
+    import sqlalchemy
+
+    from openai_deals.outcomes import OutcomeStore
+    from openai_deals.report import build_report, parse_since, render_report
+    from openai_deals.retrieval.analyzer import default_analyzer
+
+    try:
+        since = datetime.now(timezone.utc) - parse_since(args.since)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        store = OutcomeStore.from_settings(settings)
+        outcomes, feedback = store.outcomes_since(since), store.feedback_since(since)
+    except (sqlalchemy.exc.SQLAlchemyError, OSError) as exc:
+        logger.debug("Report: database unreadable", exc_info=True)
+        where = "DATABASE_URL" if settings.database_url else settings.resolved_database_url
+        print(
+            messages.REPORT_DATABASE_FAILED.format(where=where, error=type(exc).__name__),
+            file=sys.stderr,
+        )
+        return 1
+    sentence_text = _sentence_texts(settings) if any(f["vote"] == "down" for f in feedback) else {}
+    report = build_report(outcomes, feedback, since, default_analyzer().terms, sentence_text.get)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_report(report))
+    return 0
+
+
+def _sentence_texts(settings: Settings) -> dict[str, str]:
+    """Sentence id → text, over the current corpus (for the 👎 of the report)."""
+    index = _engine(settings).index
+    return {s.sid: s.text for s in map(index.sentence, range(len(index)))}
+
+
 def _serve(args, settings: Settings) -> int:
     from openai_deals.slack.server import main as serve_main
 
@@ -517,6 +566,7 @@ def _run(argv: list[str] | None) -> int:
         "eval": _eval,
         "deals": _deals,
         "serve": _serve,
+        "report": _report,
     }
     try:
         return commands[args.command](args, settings)

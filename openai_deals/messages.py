@@ -123,6 +123,7 @@ def quote(text: str, citations: Sequence[int]) -> str:
 
 
 QUESTION_ECHO = "Question : « {question} »"
+READ_AS = "Compris comme : « {question} »"
 SHARED_BY = "Partagé par <@{user_id}>"
 MORE_SOURCES = "et {count} autre(s) source(s)"
 
@@ -131,6 +132,68 @@ BUTTON_MORE = "Plus de résultats"
 BUTTON_UP = "👍"
 BUTTON_DOWN = "👎"
 FEEDBACK_THANKS = "Merci pour votre retour !"
+FEEDBACK_UP_LABEL = "Cette réponse m’a aidé"
+FEEDBACK_DOWN_LABEL = "Cette réponse ne m’a pas aidé"
+FEEDBACK_MODAL_TITLE = "Votre avis"
+FEEDBACK_MODAL_SUBMIT = "Envoyer"
+FEEDBACK_MODAL_CLOSE = "Annuler"
+FEEDBACK_MODAL_QUESTION = "Qu’est-ce qui n’allait pas ?"
+FEEDBACK_MODAL_COMMENT = "Un commentaire ? (facultatif)"
+FEEDBACK_MODAL_ABOUT = "Question : « {question} »"
+# Reasons a 👎 can give: stored by key (outcomes table, `openai-deals report`), shown in French.
+FEEDBACK_REASONS = {
+    "wrong": "Pas la bonne réponse",
+    "incomplete": "Incomplète",
+    "outdated": "Source dépassée",
+    "other": "Autre",
+}
+FEEDBACK_REASON_REQUIRED = "Choisissez une raison."
+
+# The message shortcut « Demander à openai-deals » (manifest: features.shortcuts).
+SHORTCUT_NAME = "Demander à openai-deals"
+SHORTCUT_DESCRIPTION = "Poser le texte de ce message comme question (réponse visible de vous seul)"
+SHORTCUT_NO_TEXT = (
+    "Ce message n’a pas de texte à poser comme question. Essayez sur un message qui en a, "
+    "ou tapez `/openai-deals` suivi de votre question."
+)
+
+# The assistant pane (Agents & AI Apps).
+ASSISTANT_WELCOME = (
+    "Bonjour ! Je réponds aux questions sur les partenariats de l’IA, avec des extraits "
+    "cités d’articles de presse. Posez votre question, ou choisissez-en une ci-dessous."
+)
+ASSISTANT_PROMPTS_TITLE = "Par exemple :"
+ASSISTANT_STATUS = "Je cherche dans les articles…"
+# Suggested prompts, built from the deals the articles report: one per partnership, worded
+# after the kind of its first deal (DealKind values); {giver} first for money.
+ASSISTANT_PROMPTS = {
+    "investment": "Combien {giver} a-t-il investi dans {receiver} ?",
+    "stake": "Quelle participation {giver} a-t-il obtenue dans {receiver} ?",
+    "licence": "Quelle licence lie {giver} et {receiver} ?",
+    "cloud_exclusivity": "Quel fournisseur cloud lie {giver} et {receiver} ?",
+    "hire": "Pourquoi {giver} a-t-il embauché {receiver} ?",
+    "release": "Qu’a lancé {giver} ?",
+}
+ASSISTANT_PROMPT_DEAL = "Quel accord lie {giver} et {receiver} ?"
+ASSISTANT_PROMPT_ONE = "Qu’a annoncé {giver} ?"
+
+# `openai-deals report`
+REPORT_TITLE = "Questions posées depuis le {since} (UTC)"
+REPORT_VOLUME = "Questions : {questions} ({surfaces})"
+REPORT_ABSTENTION = "Sans réponse : {abstained} ({rate} %)"
+REPORT_UNANSWERED_TITLE = "Questions sans réponse les plus fréquentes, par terme commun :"
+REPORT_GROUP = "  {term} — {count} question(s)"
+REPORT_NONE = "  aucune"
+REPORT_VOTES = "Avis : {up} 👍, {down} 👎"
+REPORT_DOWN = "  👎 {at} — « {question} »"
+REPORT_REASON = "raison"
+REPORT_COMMENT = "commentaire"
+REPORT_NO_REASON = "non précisée"
+REPORT_SENTENCE_GONE = "(phrase absente du corpus actuel)"
+REPORT_SINCE_INVALID = (
+    "--since attend une durée comme 7d (jours), 24h (heures) ou 2w (semaines), pas « {value} »."
+)
+REPORT_DATABASE_FAILED = "Impossible de lire la base {where} : {error}. Vérifiez DATABASE_URL."
 
 # -- Errors: say what happened and what to do next -------------------------------------------
 K_EXPECTED = f"doit être un nombre entier de {MIN_K} à {MAX_K}"
@@ -160,6 +223,7 @@ SETTING_EXPECTED = {
     "SLACK_RETRY_BACKOFF": "doit être un nombre de secondes, de 0 à 30",
     "ANSWER_WORKERS": "doit être un nombre entier de 1 à 512",
     "ANSWER_BACKLOG": "doit être un nombre entier de 1 à 1000000",
+    "OUTCOMES_RETENTION_DAYS": "doit être un nombre entier de jours, de 1 à 3650",
     "MAX_REQUEST_BYTES": "doit être un nombre d’octets, de 1024 à 67108864 (64 Mio)",
     "SOCKET_MODE_PING_INTERVAL": "doit être un nombre de secondes, plus grand que 0 et au plus 60",
     "EMBEDDINGS": "doit valoir use, e5 ou none",
@@ -299,8 +363,7 @@ CORPUS_ISSUES = {
     Issue.UNKNOWN_KEY: "clé « {value} » inconnue, ignorée (clés connues : {known})",
     Issue.MISSING_KEY: "l’en-tête n’a pas de « {value}: »",
     Issue.BAD_DATE: (
-        "la date « {value} » doit être une date qui existe, de la forme AAAA, AAAA-MM ou "
-        "AAAA-MM-JJ"
+        "la date « {value} » doit être une date qui existe, de la forme AAAA, AAAA-MM ou AAAA-MM-JJ"
     ),
     Issue.BAD_ID: (
         "l’identifiant « {value} » ne peut contenir que des lettres, des chiffres, "
@@ -315,8 +378,7 @@ CORPUS_ISSUES = {
         "seuls les fichiers .md sont des articles (renommez-le en .md pour l’indexer)"
     ),
     Issue.SUBFOLDER: (
-        "les articles doivent être directement dans le dossier du corpus, pas dans un "
-        "sous-dossier"
+        "les articles doivent être directement dans le dossier du corpus, pas dans un sous-dossier"
     ),
 }
 
@@ -414,12 +476,12 @@ PLOT_NEEDS_MATPLOTLIB = (
 
 
 def partnership_label(parties: Sequence[str]) -> str:
-    """"Microsoft – OpenAI"."""
+    """ "Microsoft – OpenAI"."""
     return PARTNERSHIP_JOINER.join(parties)
 
 
 def deal_term(term: DealTerm) -> str:
-    """"investissement : 1 milliard de dollars", "licence exclusive : GPT-3"."""
+    """ "investissement : 1 milliard de dollars", "licence exclusive : GPT-3"."""
     kind = DEAL_KINDS[term.kind]
     if term.kind is DealKind.LICENCE and term.exclusive:
         kind = DEAL_EXCLUSIVE_LICENCE
@@ -434,7 +496,7 @@ def deal_summary(deal: Deal) -> str:
 
 
 def deal_status(deal: Deal) -> str:
-    """"✅ fait", "❔ non confirmé, selon Semafor"."""
+    """ "✅ fait", "❔ non confirmé, selon Semafor"."""
     status = DEAL_REPORTED if deal.reported else DEAL_FACT
     if deal.attribution:
         status += ", " + DEAL_ATTRIBUTION.format(sources=_enumerate_fr(deal.attribution))
@@ -522,9 +584,9 @@ ADD_MISSING_SLACK = (
 )
 ADD_MISSING_FIELDS = {"title": "le titre", "date": "la date", "source": "la source"}
 ADD_MISSING_OPTIONS = {
-    "title": "--title \"…\"",
+    "title": '--title "…"',
     "date": "--date AAAA-MM-JJ",
-    "source": "--source \"…\"",
+    "source": '--source "…"',
 }
 ADD_DUPLICATE = (
     "Cet article est déjà dans le corpus : « {title} » ({path}, {why}). "
@@ -610,7 +672,7 @@ def seconds_fr(seconds: float) -> str:
 
 
 def day_label_fr(date: str) -> str:
-    """"2025-10-14" -> "14 octobre 2025", "2025-10" -> "octobre 2025", "2025" -> "2025"."""
+    """ "2025-10-14" -> "14 octobre 2025", "2025-10" -> "octobre 2025", "2025" -> "2025"."""
     parts = date.split("-")
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
         return month_label_fr(date)

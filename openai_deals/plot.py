@@ -99,9 +99,7 @@ def plot_timeline(partnerships: Sequence[Partnership], path: Path) -> None:
     axes[0, 0].set_title(m.PLOT_TITLE, fontsize=10)
     handles = [
         plt.Line2D([], [], marker="o", ls="", color="tab:blue", label=m.PLOT_FACT),
-        plt.Line2D(
-            [], [], marker="o", ls="", mfc="white", color="tab:blue", label=m.PLOT_REPORTED
-        ),
+        plt.Line2D([], [], marker="o", ls="", mfc="white", color="tab:blue", label=m.PLOT_REPORTED),
     ]
     fig.legend(handles=handles, loc="lower right", fontsize=8)
     fig.subplots_adjust(left=0.2, right=0.97)

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     # Installations and question outcomes: SQLAlchemy URL; None = a SQLite file in the user's
     # data directory (openai_deals.database.default_database_url).
     database_url: str | None = None
+    # Question outcomes (openai_deals/outcomes.py) older than this many days are deleted.
+    outcomes_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Key of the HMAC-SHA256 that pseudonymises Slack user ids in the outcomes; None = a
+    # random key made once per install and kept next to the database (outcomes.py).
+    pseudonym_key: str | None = None
 
     @field_validator("index_dir", mode="before")
     @classmethod
@@ -283,7 +288,14 @@ class SettingsError(Exception):
 # Values never repeated in an error message: they would end up on screens and in logs.
 # DATABASE_URL and REDIS_URL may hold a password.
 _SECRETS = frozenset(
-    {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL", "REDIS_URL"}
+    {
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PSEUDONYM_KEY",
+    }
 )
 
 

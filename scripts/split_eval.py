@@ -29,9 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                 groups[(item.get("article", ""), bool(item["answers"]))].append(item)
     halves: dict[str, list[dict]] = {"tune": [], "test": []}
     for key in sorted(groups):
-        ordered = sorted(
-            groups[key], key=lambda it: hashlib.sha256(it["id"].encode()).hexdigest()
-        )
+        ordered = sorted(groups[key], key=lambda it: hashlib.sha256(it["id"].encode()).hexdigest())
         for n, item in enumerate(ordered):
             halves["tune" if n % 2 == 0 else "test"].append(item)
     for name, items in halves.items():

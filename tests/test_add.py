@@ -115,7 +115,7 @@ def test_a_saved_html_page_gives_the_same_article_with_its_canonical_url(corpus)
 
 
 def test_a_text_file_gives_its_title_date_and_source_from_its_first_lines():
-    """"Titre" line, "Publié le 14 octobre 2025", "Source : …" are read, and leave the body."""
+    """ "Titre" line, "Publié le 14 octobre 2025", "Source : …" are read, and leave the body."""
     draft = read_source(str(ARTICLE_TEXT))
     assert (draft.title, draft.date, draft.source, draft.url) == (
         TITLE,
@@ -262,8 +262,7 @@ def test_the_same_url_is_refused_and_force_replaces_it(news_site, corpus):
         "Ajoutez --force pour le remplacer."
     )
     assert messages.add_refusal(error, slack=True) == (
-        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien "
-        "changé."
+        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien changé."
     )
     again = add_to_corpus(read_source(url, ALLOW_LOCAL), corpus, force=True)
     assert again.path == first.path and again.replaced == (first.path,)
@@ -349,9 +348,7 @@ def test_a_missing_corpus_folder_is_refused_and_init_creates_it(tmp_path):
     )
     assert len(init_corpus(target, CORPUS)) == 5
     assert init_corpus(target, CORPUS) == []
-    assert sorted(p.name for p in target.iterdir()) == sorted(
-        p.name for p in CORPUS.glob("0*.md")
-    )
+    assert sorted(p.name for p in target.iterdir()) == sorted(p.name for p in CORPUS.glob("0*.md"))
 
 
 # -- The command line -------------------------------------------------------------------------

@@ -128,6 +128,7 @@ def test_after_adding_an_article_only_its_sentences_are_embedded(tmp_path):
     again = load_engine(corpus, tmp_path / "index")
     assert again.stats == LoadStats(True, 0, 0)
 
+
 def test_a_new_entry_that_is_not_an_article_refreshes_the_report(small_corpus, tmp_path):
     """notes.txt changes the key, so the rebuilt index reports it (its problems stay current)."""
     load_or_build(small_corpus, tmp_path / "index")

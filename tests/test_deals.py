@@ -81,7 +81,7 @@ def test_two_billion_more_between_2019_and_2023_per_the_new_york_times(deals):
 
 
 def test_multi_year_multi_billion_extension_in_2023_cited_by_both_articles(deals):
-    """"plusieurs milliards" is at least 2e9; the two articles telling it make one line."""
+    """ "plusieurs milliards" is at least 2e9; the two articles telling it make one line."""
     deal = find(deals, ("Microsoft", "OpenAI"), DealKind.INVESTMENT, 2e9, year=2023)
     amount = deal.terms[0].amount
     assert (amount.text, amount.qualifier) == ("plusieurs milliards de dollars", "at_least")
@@ -249,7 +249,7 @@ def test_an_invented_article_adds_its_deals_with_no_code_change(invented):
 
 
 def test_an_invented_rumour_is_reported_and_dated_by_its_article(invented):
-    """"Selon des sources…, détiendrait": reported; no date stated, so the article's."""
+    """ "Selon des sources…, détiendrait": reported; no date stated, so the article's."""
     deal = find(invented, ("Helios Capital", "Lumen Robotics"), DealKind.STAKE, 0.15)
     assert deal.reported and deal.date.start == "2024-06" and not deal.date.stated
 
@@ -339,7 +339,7 @@ def test_dates_stated_in_the_sentence_else_the_articles(sentence, start, end, st
 
 
 def test_a_pluperfect_sentence_is_dated_by_the_one_before_it():
-    """"s'était engagé" tells an earlier deal: the previous sentence dates it, and is cited."""
+    """ "s'était engagé" tells an earlier deal: the previous sentence dates it, and is cited."""
     deal = one(
         "Orion Capital s’était engagé à financer Nova Robotique à hauteur de 5 millions d’euros.",
         previous="Cet accord fait suite à celui de mars 2018.",

@@ -58,7 +58,7 @@ class Added:
 
 
 def slugify(title: str, limit: int = MAX_SLUG_CHARS) -> str:
-    """"Mistral AI lève 1,2 milliard" -> "mistral-ai-leve-1-2-milliard" (ASCII, at most
+    """ "Mistral AI lève 1,2 milliard" -> "mistral-ai-leve-1-2-milliard" (ASCII, at most
     ``limit`` characters, cut between words)."""
     folded = title.casefold().replace("œ", "oe").replace("æ", "ae")  # no decomposition
     decomposed = unicodedata.normalize("NFKD", folded)

@@ -46,9 +46,7 @@ class SparseBackend:
         return self.index.sentence_field.n_docs
 
     def doc_freq(self, term: str) -> int:
-        return self.index.sentence_field.doc_freq(term) or self.index.context_field.doc_freq(
-            term
-        )
+        return self.index.sentence_field.doc_freq(term) or self.index.context_field.doc_freq(term)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Combined sentence + weighted context BM25 score of every sentence."""

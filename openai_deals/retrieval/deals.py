@@ -159,9 +159,7 @@ def _tokens(doc: Doc) -> list[_Tok]:
 
 
 def _starts(toks: Sequence[_Tok], i: int, words: Sequence[str]) -> bool:
-    return i + len(words) <= len(toks) and all(
-        toks[i + k].low == w for k, w in enumerate(words)
-    )
+    return i + len(words) <= len(toks) and all(toks[i + k].low == w for k, w in enumerate(words))
 
 
 @dataclass
@@ -246,9 +244,7 @@ def _mark_sources(toks: Sequence[_Tok], names: list[_Name]) -> None:
         before = [t.low for t in toks[max(0, name.start - 5) : name.start]]
         while before and before[-1] in {"le", "la", "les", "l'"}:
             before.pop()
-        credited = any(
-            tuple(before[-len(words) :]) == words for words in lex.ATTRIBUTION_BEFORE
-        )
+        credited = any(tuple(before[-len(words) :]) == words for words in lex.ATTRIBUTION_BEFORE)
         after = toks[name.end : name.end + 3]
         if after and after[0].low.startswith(lex.ATTRIBUTION_VERBS):
             credited |= any(t.low in ("que", "qu'") for t in after[1:])
@@ -644,7 +640,7 @@ def _conditional(tok: _Tok) -> bool:
 
 
 def _future_in_past(toks: Sequence[_Tok], k: int) -> bool:
-    """"a annoncé qu'il investirait": the conditional reports an announced plan."""
+    """ "a annoncé qu'il investirait": the conditional reports an announced plan."""
     for q in range(k - 1, max(-1, k - 4), -1):
         if toks[q].low in ("que", "qu'"):
             return any(t.low.startswith(lex.ANNOUNCE_PREFIXES) for t in toks[max(0, q - 3) : q])
@@ -718,9 +714,7 @@ def _pluperfect(toks: Sequence[_Tok]) -> bool:
     return False
 
 
-def _records(
-    doc: Doc, citation: Citation, ctx: _Context
-) -> tuple[list[Deal], DealDate | None]:
+def _records(doc: Doc, citation: Citation, ctx: _Context) -> tuple[list[Deal], DealDate | None]:
     """The deals of one sentence, and the date it states (for the sentence after it)."""
     s = _analyse(doc)
     stated = _sentence_date(_dates(s.text, s.toks, ctx.article.date))
@@ -927,11 +921,7 @@ def merge(records: Iterable[Deal]) -> list[Deal]:
     merged: list[Deal] = []
     for record in records:
         same = next(
-            (
-                m
-                for m in merged
-                if _key(m) == _key(record) and _compatible(m.date, record.date)
-            ),
+            (m for m in merged if _key(m) == _key(record) and _compatible(m.date, record.date)),
             None,
         )
         if same is None:

@@ -132,6 +132,13 @@ class Engine:
             )
         return self._queries
 
+    def contextualise(self, previous: str | None, follow_up: str) -> str:
+        """``follow_up`` read after ``previous`` (see :mod:`.followup`): unchanged when it
+        stands alone."""
+        from openai_deals.retrieval.followup import contextualise
+
+        return contextualise(self.queries, previous, follow_up)
+
     # -- answering ----------------------------------------------------------------------------
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:

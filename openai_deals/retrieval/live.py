@@ -47,6 +47,10 @@ class LiveEngine:
         """``Engine.answer`` of the current engine."""
         return self.engine.answer(question, k=k, offset=offset)
 
+    def contextualise(self, previous: str | None, follow_up: str) -> str:
+        """``Engine.contextualise`` of the current engine."""
+        return self.engine.contextualise(previous, follow_up)
+
     @property
     def articles(self) -> tuple[Article, ...]:
         """The current engine's articles."""

@@ -62,6 +62,16 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+def question_word_span(question: str) -> tuple[int, int] | None:
+    """Where the words that ask for a number, a date or a person are ("Combien", "En quelle
+    année", "qui"), or None. "licence" is left out: it is also what the question is about."""
+    for pattern in (_NUMBER_QUESTION, _DATE_QUESTION, _PERSON_QUESTION):
+        match = pattern.search(question)
+        if match:
+            return match.span()
+    return None
+
+
 @dataclass(frozen=True)
 class DateRef:
     """A year, or a month of a year ("novembre 2023"), or a month alone ("en juillet")."""
@@ -247,9 +257,7 @@ class QueryAnalyzer:
         pools = (self._names,) if known else (self._names, self._vocabulary)
         for choices in pools:
             for probe in dict.fromkeys((term, word)):
-                best = process.extractOne(
-                    probe, choices, scorer=OSA.distance, score_cutoff=cutoff
-                )
+                best = process.extractOne(probe, choices, scorer=OSA.distance, score_cutoff=cutoff)
                 if best is not None:
                     return best[0]
         return None

@@ -39,9 +39,40 @@ _PERSON = re.compile(r"\b[A-ZÉ][a-zéèëïö]+(?:[ -][A-ZÉ][a-zéèëïö]+)+
 # Capitalised words that open a sentence before a name ("Avec Sam Altman"), not part of it.
 _CAPITALISED_WORDS = frozenset(
     {
-        "Avec", "Pour", "Selon", "Le", "La", "Les", "Un", "Une", "Des", "Et", "Mais", "En", "Dans",
-        "Chez", "Par", "Sur", "Si", "Quand", "Alors", "Ainsi", "Pourtant", "Depuis", "Après",
-        "Avant", "Lors", "Cependant", "Puis", "Il", "Elle", "Ils", "Elles", "Ce", "Cette", "Son",
+        "Avec",
+        "Pour",
+        "Selon",
+        "Le",
+        "La",
+        "Les",
+        "Un",
+        "Une",
+        "Des",
+        "Et",
+        "Mais",
+        "En",
+        "Dans",
+        "Chez",
+        "Par",
+        "Sur",
+        "Si",
+        "Quand",
+        "Alors",
+        "Ainsi",
+        "Pourtant",
+        "Depuis",
+        "Après",
+        "Avant",
+        "Lors",
+        "Cependant",
+        "Puis",
+        "Il",
+        "Elle",
+        "Ils",
+        "Elles",
+        "Ce",
+        "Cette",
+        "Son",
         "Sa",
     }
 )
@@ -135,4 +166,3 @@ def make_snippets(
             )
         )
     return snippets
-

@@ -269,16 +269,12 @@ def read_source(
     except FileNotFoundError:
         raise AddRefused(AddProblem.FILE_NOT_FOUND, path=str(path)) from None
     except OSError as exc:
-        raise AddRefused(
-            AddProblem.FILE_UNREADABLE, path=str(path), reason=exc.strerror
-        ) from None
+        raise AddRefused(AddProblem.FILE_UNREADABLE, path=str(path), reason=exc.strerror) from None
     if suffix == ".txt":
         try:
             read = read_text(data.decode("utf-8"))
         except UnicodeDecodeError:
-            raise AddRefused(
-                AddProblem.FILE_UNREADABLE, path=str(path), reason="UTF-8"
-            ) from None
+            raise AddRefused(AddProblem.FILE_UNREADABLE, path=str(path), reason="UTF-8") from None
     else:
         read = read_html(data)
     return _draft(read, suffix == ".txt", title, date, source_name, [])

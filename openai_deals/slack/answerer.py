@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from slack_bolt import Ack, BoltContext, BoltResponse
@@ -23,14 +23,22 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from openai_deals import messages as m
+from openai_deals.outcomes import Asker, OutcomeStore, new_id
 from openai_deals.questions import is_help_request
 from openai_deals.retrieval.model import Answer, Article
 from openai_deals.retrieval.overview import Overview
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
+from openai_deals.slack.conversations import KnownQuestions, ThreadQuestions
 from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
 from openai_deals.slack.pool import AnswerPool
-from openai_deals.slack.render import Message, render_answer, render_help, render_notice
+from openai_deals.slack.render import (
+    Message,
+    render_answer,
+    render_help,
+    render_notice,
+    with_reading,
+)
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
 
@@ -84,6 +92,10 @@ class Answerer:
     # Run when a workspace uninstalls the app or revokes its token: every store holding data
     # about a workspace registers its own deletion here (listeners/events/uninstall.py).
     workspace_purges: list[WorkspacePurge] = field(default_factory=list)
+    # Each conversation's last question, to read a follow-up with (slack/conversations.py).
+    questions: ThreadQuestions = field(default_factory=KnownQuestions)
+    # Where each question's outcome and feedback go (openai_deals/outcomes.py); None: nowhere.
+    outcomes: OutcomeStore | None = None
 
     # -- acknowledge first ---------------------------------------------------------------
 
@@ -140,12 +152,17 @@ class Answerer:
 
     # -- answering -----------------------------------------------------------------------
 
-    def render(self, ref: AnswerRef, where: dict) -> Message:
+    def render(self, ref: AnswerRef, where: dict, asker: Asker | None = None) -> Message:
         """Answer ``ref`` and render it; on any failure, log and return an apology instead.
 
         The engine promises never to raise; if it does anyway (a bug), the person still gets
-        a reply and the traceback goes to the logs with the question.
+        a reply and the traceback goes to the logs with the question. With ``asker`` (a new
+        question, not another page or a share), the outcome is recorded (``outcomes``) and
+        the answer's feedback buttons point at its row.
         """
+        record = asker is not None and self.outcomes is not None and ref.offset == 0
+        if record:
+            ref = replace(ref, outcome=new_id())
         try:
             answer = self.engine.answer(ref.question, k=self.k, offset=ref.offset)
             message = render_answer(answer, ref, self.k)
@@ -165,7 +182,36 @@ class Answerer:
             answer.abstained,
             _fmt(where),
         )
+        if record:
+            self.record_outcome(ref, asker, answer)  # type: ignore[arg-type]
         return message
+
+    def record_outcome(self, ref: AnswerRef, asker: Asker, answer: Answer) -> None:
+        """Append the question's outcome to the store; a failure is logged, never raised:
+        the answer goes out whatever happens to its record."""
+        if self.outcomes is None:
+            return
+        ids = [i for s in answer.snippets for i in s.sentence_ids]
+        try:
+            self.outcomes.record_question(
+                ref.outcome, asker, ref.question, answer.status.value, ids
+            )
+        except Exception:
+            logger.exception("Could not record a question's outcome (team=%s)", asker.team_id)
+
+    def read_in_context(self, previous: str | None, question: str) -> str:
+        """``question`` read after the conversation's ``previous`` one (a follow-up such as
+        « Et Google ? »); unchanged when it stands alone, or if the engine cannot tell."""
+        contextualise = getattr(self.engine, "contextualise", None)
+        if not previous or contextualise is None:
+            return question
+        try:
+            return contextualise(previous, question)
+        except Exception:
+            logger.exception(
+                "Could not read a follow-up in context (question=%s)", for_log(question)
+            )
+            return question
 
     def reply_in_thread(
         self,
@@ -177,30 +223,46 @@ class Answerer:
         question: str,
         user: str | None,
         event_id: str | None,
-    ) -> None:
-        """Answer a message (mention or DM) once, in ``thread_ts`` or at top level if None.
+        asker: Asker | None = None,
+        conversation: str | None = None,
+    ) -> bool:
+        """Answer a message (mention, DM, thread reply, assistant pane) once, in
+        ``thread_ts`` or at top level if None; True if it was answered now.
 
         The message (``channel``, ``ts``) is remembered (see ``dedup``): a Slack retry, or the
-        same message arriving as both a mention and a DM, is answered only the first time.
-        The thread the answer went to is remembered too (see ``threads``), so that a reply
-        there can be read as a follow-up. If Slack finally refuses the answer, ``user`` is told
-        so, in a message only they see.
+        same message arriving as both a mention and a thread reply or a DM, is answered only
+        the first time. The thread the answer went to is remembered too (see ``threads``), so
+        that a reply there can be read as a follow-up: the question is read with the
+        conversation's previous one (``conversation``, default the thread; see
+        ``conversations``). If Slack finally refuses the answer, ``user`` is told so, in a
+        message only they see. With ``asker``, the outcome is recorded.
         """
         where = {"channel": channel, "ts": ts, "event_id": event_id}
         if self.seen.seen_before(message_key(channel, ts)):
             logger.info("Already answered, ignoring the repeat (%s)", _fmt(where))
-            return
+            return False
+        conversation = conversation or thread_ts or ts
+        read = None
         if is_help_request(question):
             message = render_help()
         else:
-            message = self.render(AnswerRef(question, 0, Surface.THREAD), where)
+            previous = self.questions.last_question(channel, conversation)
+            read = self.read_in_context(previous, question)
+            if read != question:
+                logger.info("Follow-up read as %s (%s)", for_log(read), _fmt(where))
+            message = self.render(AnswerRef(read, 0, Surface.THREAD), where, asker)
+            message = with_reading(message, question, read)
         outcome = post_message(
             client, message, channel=channel, thread_ts=thread_ts, question=question
         )
         if outcome is not False:
             self.threads.remember(channel, thread_ts or ts)
+            if read:
+                self.questions.remember_question(channel, conversation, read)
+            logger.debug("Thread remembered (%s, thread_ts=%s)", _fmt(where), thread_ts or ts)
         if outcome is False and user:
             tell_privately(client, m.SLACK_FAILED, channel=channel, user=user, thread_ts=thread_ts)
+        return True
 
     def respond(self, response_url: str | None, where: dict, **kwargs: object) -> bool:
         """Post to an interaction's ``response_url`` (retrying transient failures); log, never
@@ -350,3 +412,13 @@ def log_unexpected_error(error: Exception, body: dict) -> None:
 
 def _fmt(where: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in where.items())
+
+
+def asker_of(body: dict, context: BoltContext, user: str | None, surface: str) -> Asker:
+    """Who asked and where, from a Slack request: the workspace and the person (the
+    outcome store keeps only a keyed hash of the user id)."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or context.team_id
+    enterprise = body.get("enterprise_id") or context.enterprise_id
+    if not enterprise and isinstance(body.get("enterprise"), dict):
+        enterprise = body["enterprise"].get("id")  # interactions carry {"id", "name"}
+    return Asker(team_id=team, enterprise_id=enterprise, user_id=user, surface=surface)

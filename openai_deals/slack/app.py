@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from openai_deals import messages as m
+from openai_deals.outcomes import OutcomeStore
 from openai_deals.retrieval.live import LiveEngine
 from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
@@ -49,6 +50,16 @@ def configure_web_client(client: WebClient, settings: Settings) -> WebClient:
     client.timeout = settings.slack_api_timeout
     client.retry_handlers = retry_handlers(settings.slack_retry_backoff)
     return client
+
+
+def open_outcome_store(settings: Settings) -> OutcomeStore | None:
+    """The store of question outcomes on ``DATABASE_URL``; None (logged) if it cannot be
+    opened: the bot then answers without keeping outcomes rather than not at all."""
+    try:
+        return OutcomeStore.from_settings(settings)
+    except Exception:
+        logger.exception("Cannot open the question outcome store; outcomes will not be kept")
+        return None
 
 
 def create_app(
@@ -105,7 +116,10 @@ def create_app(
         timeout=settings.slack_api_timeout,
         retry_backoff=settings.slack_retry_backoff,
         overview=overview,
+        outcomes=open_outcome_store(settings),
     )
+    if answerer.outcomes is not None:
+        answerer.workspace_purges.append(answerer.outcomes.purge_workspace)
     answerer.adder = ArticleAdder(settings, answerer)
     register_listeners(app, answerer)
     app.error(log_unexpected_error)

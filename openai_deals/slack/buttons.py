@@ -13,9 +13,13 @@ from enum import Enum
 
 ACTION_SHARE = "share_answer"
 ACTION_MORE = "more_results"
-ACTION_FEEDBACK_UP = "feedback_up"
-ACTION_FEEDBACK_DOWN = "feedback_down"
-FEEDBACK_ACTIONS = (ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN)
+# Slack's native 👍 / 👎 (a ``feedback_buttons`` element): one action id, the vote is in the
+# clicked button's value (``AnswerRef.vote``).
+ACTION_FEEDBACK = "answer_feedback"
+VOTE_UP, VOTE_DOWN = "up", "down"
+# The form a 👎 opens (``views.open``), and the message shortcut « Demander à openai-deals ».
+VIEW_FEEDBACK_REASON = "feedback_reason"
+SHORTCUT_ASK = "ask_openai_deals"
 ACTION_DEALS_PREVIOUS = "deals_page_previous"
 ACTION_DEALS_NEXT = "deals_page_next"
 DEALS_PAGE_ACTIONS = (ACTION_DEALS_PREVIOUS, ACTION_DEALS_NEXT)
@@ -44,6 +48,8 @@ class AnswerRef:
     surface: Surface = Surface.THREAD
     shared_by: str = ""  # user id of whoever shared the answer in the channel
     sentence_ids: tuple[str, ...] = ()  # the cited sentences, for feedback logs
+    outcome: str = ""  # id of the question's row in the outcome store, for feedback
+    vote: str = ""  # on a feedback button: VOTE_UP or VOTE_DOWN
 
     def encode(self) -> str:
         """Serialise to a button value of at most ``VALUE_MAX_CHARS`` characters.
@@ -77,6 +83,10 @@ class AnswerRef:
             data["u"] = self.shared_by
         if ids:
             data["i"] = ids
+        if self.outcome:
+            data["r"] = self.outcome
+        if self.vote:
+            data["v"] = self.vote
         text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
         # Slack's markup characters only occur inside JSON strings here: \u-escape them too,
         # so that no value ever carries a live "<!channel>".
@@ -96,6 +106,8 @@ class AnswerRef:
             surface = Surface(data.get("s", Surface.THREAD.value))
             shared_by = data.get("u", "")
             ids = data.get("i", [])
+            outcome = data.get("r", "")
+            vote = data.get("v", "")
         except (ValueError, TypeError, KeyError) as exc:
             raise InvalidButtonValue(f"unreadable button value: {value[:100]!r}") from exc
         if (
@@ -106,9 +118,11 @@ class AnswerRef:
             or not isinstance(shared_by, str)
             or not isinstance(ids, list)
             or not all(isinstance(i, str) for i in ids)
+            or not isinstance(outcome, str)
+            or vote not in ("", VOTE_UP, VOTE_DOWN)
         ):
             raise InvalidButtonValue(f"malformed button value: {value[:100]!r}")
-        return cls(question, offset, surface, shared_by, tuple(ids))
+        return cls(question, offset, surface, shared_by, tuple(ids), outcome, vote)
 
 
 @dataclass(frozen=True)

@@ -118,9 +118,7 @@ def timeline_blocks(lanes: Sequence[Partnership], page: int = 0) -> list[Block]:
         title = f"*{escape_within(m.partnership_label(parties), TITLE_MAX_CHARS)}*"
         blocks += [_section(text) for text in _pack([title, *texts])]
     references = [source_line(source) for _, source in refs.values()]
-    blocks += [
-        ContextBlock(elements=[MarkdownTextObject(text=text)]) for text in _pack(references)
-    ]
+    blocks += [ContextBlock(elements=[MarkdownTextObject(text=text)]) for text in _pack(references)]
     if len(pages) > 1:
         count = m.DEALS_PAGE.format(page=page + 1, pages=len(pages))
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=count)]))

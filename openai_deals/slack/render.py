@@ -8,19 +8,27 @@ context text, 50 blocks per message, 100 per Home tab, 2000 characters per butto
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ContextActionsBlock,
     ContextBlock,
     DividerBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
     PlainTextObject,
+    RadioButtonsElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
@@ -29,10 +37,12 @@ from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article, Snippet, Source
 from openai_deals.retrieval.text import ELLIPSIS, shorten, strip_invisible
 from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_DOWN,
-    ACTION_FEEDBACK_UP,
+    ACTION_FEEDBACK,
     ACTION_MORE,
     ACTION_SHARE,
+    VIEW_FEEDBACK_REASON,
+    VOTE_DOWN,
+    VOTE_UP,
     AnswerRef,
     Surface,
 )
@@ -180,18 +190,42 @@ def _button(text: str, action_id: str, ref: AnswerRef, style: str | None = None)
     return ButtonElement(text=text, action_id=action_id, value=ref.encode(), style=style)
 
 
-def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock:
+def _actions(answer: Answer, ref: AnswerRef, k: int) -> ActionsBlock | None:
     buttons = []
     if ref.surface is Surface.EPHEMERAL and not answer.abstained:
-        buttons.append(_button(m.BUTTON_SHARE, ACTION_SHARE, ref, style="primary"))
+        # A shared answer is a new message: its votes are not about this question's row.
+        shared = replace(ref, outcome="")
+        buttons.append(_button(m.BUTTON_SHARE, ACTION_SHARE, shared, style="primary"))
     if answer.has_more and not answer.abstained:
         more = AnswerRef(ref.question, ref.offset + k, ref.surface, ref.shared_by)
         buttons.append(_button(m.BUTTON_MORE, ACTION_MORE, more))
+    return ActionsBlock(block_id="answer_actions", elements=buttons) if buttons else None
+
+
+def _feedback(answer: Answer, ref: AnswerRef) -> ContextActionsBlock:
+    """Slack's native 👍 / 👎 under the answer; each carries the question, the cited
+    sentences and the outcome row it is about."""
     ids = tuple(i for s in answer.snippets for i in s.sentence_ids)
-    cited = AnswerRef(ref.question, ref.offset, ref.surface, ref.shared_by, ids)
-    buttons.append(_button(m.BUTTON_UP, ACTION_FEEDBACK_UP, cited))
-    buttons.append(_button(m.BUTTON_DOWN, ACTION_FEEDBACK_DOWN, cited))
-    return ActionsBlock(block_id="answer_actions", elements=buttons)
+
+    def value(vote: str) -> str:
+        return replace(ref, sentence_ids=ids, vote=vote).encode()
+
+    return ContextActionsBlock(
+        block_id="answer_feedback",
+        elements=[
+            FeedbackButtonsElement(
+                action_id=ACTION_FEEDBACK,
+                positive_button=FeedbackButtonObject(
+                    text=m.BUTTON_UP, accessibility_label=m.FEEDBACK_UP_LABEL, value=value(VOTE_UP)
+                ),
+                negative_button=FeedbackButtonObject(
+                    text=m.BUTTON_DOWN,
+                    accessibility_label=m.FEEDBACK_DOWN_LABEL,
+                    value=value(VOTE_DOWN),
+                ),
+            )
+        ],
+    )
 
 
 def _fallback_text(answer: Answer, snippets: Sequence[Snippet]) -> str:
@@ -225,7 +259,10 @@ def render_answer(answer: Answer, ref: AnswerRef, k: int) -> Message:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=sources_context(snippet))]))
     if ref.offset > 0 and not answer.has_more and not answer.abstained:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=m.NO_MORE_RESULTS)]))
-    blocks.append(_actions(answer, ref, k))
+    actions = _actions(answer, ref, k)
+    if actions is not None:
+        blocks.append(actions)
+    blocks.append(_feedback(answer, ref))
     text = _fallback_text(answer, snippets) or m.NO_MORE_RESULTS
     return Message(text=text, blocks=_to_dicts(blocks[:MESSAGE_MAX_BLOCKS]))
 
@@ -294,3 +331,50 @@ def render_home(articles: Sequence[Article], lead_blocks: Sequence[Block] = ()) 
         more = m.HOME_MORE_ARTICLES.format(count=len(ordered) - shown)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     return View(type="home", blocks=blocks).to_dict()
+
+
+# -- Feedback form, follow-ups ------------------------------------------------------------------
+
+PRIVATE_METADATA_MAX_CHARS = 3000
+
+
+def render_feedback_form(ref: AnswerRef, feedback_id: str | None) -> dict:
+    """The form a 👎 opens: « Qu'est-ce qui n'allait pas ? », a reason (required) and an
+    optional comment. ``private_metadata`` carries the answer (question, cited sentences,
+    outcome) and the feedback row to complete."""
+    metadata = json.dumps({"ref": ref.encode(), "fb": feedback_id or ""}, separators=(",", ":"))
+    options = [Option(value=key, text=label) for key, label in m.FEEDBACK_REASONS.items()]
+    about = m.FEEDBACK_MODAL_ABOUT.format(question=escape_within(ref.question, ECHO_MAX_CHARS))
+    view = View(
+        type="modal",
+        callback_id=VIEW_FEEDBACK_REASON,
+        title=PlainTextObject(text=m.FEEDBACK_MODAL_TITLE),
+        submit=PlainTextObject(text=m.FEEDBACK_MODAL_SUBMIT),
+        close=PlainTextObject(text=m.FEEDBACK_MODAL_CLOSE),
+        private_metadata=metadata[:PRIVATE_METADATA_MAX_CHARS],
+        blocks=[
+            ContextBlock(elements=[MarkdownTextObject(text=about)]),
+            InputBlock(
+                block_id="reason",
+                label=PlainTextObject(text=m.FEEDBACK_MODAL_QUESTION),
+                element=RadioButtonsElement(action_id="reason", options=options),
+            ),
+            InputBlock(
+                block_id="comment",
+                label=PlainTextObject(text=m.FEEDBACK_MODAL_COMMENT),
+                optional=True,
+                element=PlainTextInputElement(action_id="comment", multiline=True, max_length=2000),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def with_reading(message: Message, question: str, read_as: str) -> Message:
+    """``message`` with « Compris comme : … » on top when a follow-up was read with the
+    conversation's previous question, so people see what was searched."""
+    if " ".join(question.split()) == read_as:
+        return message
+    note = m.READ_AS.format(question=escape_within(read_as, ECHO_MAX_CHARS))
+    block = ContextBlock(elements=[MarkdownTextObject(text=note)]).to_dict()
+    return Message(text=message.text, blocks=[block, *message.blocks][:MESSAGE_MAX_BLOCKS])

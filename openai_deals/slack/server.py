@@ -112,9 +112,7 @@ class _LoggingRequestHandler(WSGIRequestHandler):
         logger.debug("%s - %s", self.address_string(), format % args)
 
 
-def make_http_server(
-    app: App, settings: Settings, port: int, host: str = "0.0.0.0"
-) -> WSGIServer:
+def make_http_server(app: App, settings: Settings, port: int, host: str = "0.0.0.0") -> WSGIServer:
     """A threaded stdlib HTTP server for ``app`` (port 0 picks a free port).
 
     Call ``serve_forever()`` on it, ``shutdown()`` from another thread to stop.

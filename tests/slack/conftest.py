@@ -50,7 +50,7 @@ def socket_mode(slack: MockSlack) -> Iterator[SocketModeStandIn]:
 
 
 @pytest.fixture
-def make_settings(slack: MockSlack) -> Callable[..., Settings]:
+def make_settings(slack: MockSlack, tmp_path: Path) -> Callable[..., Settings]:
     """Build Settings from explicit values only (no environment, no .env file)."""
 
     def make(**values: object) -> Settings:
@@ -61,6 +61,8 @@ def make_settings(slack: MockSlack) -> Callable[..., Settings]:
             "corpus_dir": CORPUS_DIR,
             # Retries wait milliseconds, not the production half second: tests stay fast.
             "slack_retry_backoff": 0.01,
+            # Question outcomes go to the test's own database, never the developer's.
+            "database_url": f"sqlite:///{tmp_path / 'openai-deals.sqlite3'}",
         }
         base.update(values)
         return load_settings(_env_file=None, **base)

@@ -208,3 +208,103 @@ def raw_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes
             pass
     status_line = answer.split(b"\r\n", 1)[0].split()
     return int(status_line[1]) if len(status_line) > 1 else 0, answer
+
+
+# -- Issue 10: follow-ups, native feedback, shortcut, assistant pane --------------------------
+
+ASSISTANT_CHANNEL_ID = "DASSIST01"
+
+
+def channel_message(text: str, *, thread_ts: str | None = None, channel_type: str = "channel",
+                    **extra: object) -> dict:  # fmt: skip
+    """A ``message.channels`` (or ``message.groups``) event, in a thread if ``thread_ts``."""
+    ts = next_ts()
+    event = {"type": "message", "channel_type": channel_type, "user": USER_ID, "text": text,
+             "ts": ts, "channel": CHANNEL_ID, "event_ts": ts}  # fmt: skip
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    event.update(extra)
+    return event
+
+
+def feedback_value(blocks: list[dict], vote: str) -> str:
+    """The value of the 👍 ("up") or 👎 ("down") of a posted answer's feedback buttons."""
+    for block in blocks:
+        if block.get("type") != "context_actions":
+            continue
+        for element in block["elements"]:
+            if element.get("type") == "feedback_buttons":
+                key = "positive_button" if vote == "up" else "negative_button"
+                return element[key]["value"]
+    raise AssertionError("no feedback buttons in the message")
+
+
+def feedback_click(blocks: list[dict], vote: str, response_url: str) -> dict:
+    """A click on the 👍 / 👎 of an answer, as Slack sends it (``feedback_buttons``)."""
+    from openai_deals.slack.buttons import ACTION_FEEDBACK
+
+    body = block_actions({"action_id": ACTION_FEEDBACK, "value": feedback_value(blocks, vote)},
+                         response_url)  # fmt: skip
+    body["actions"][0].update(type="feedback_buttons", block_id="answer_feedback")
+    return body
+
+
+def view_submission(view: dict, reason: str | None, comment: str = "") -> dict:
+    """The submission of a form the bot opened (``views.open``'s ``view``)."""
+    values: dict = {
+        "reason": {"reason": {"type": "radio_buttons", "selected_option": None}},
+        "comment": {"comment": {"type": "plain_text_input", "value": comment or None}},
+    }
+    if reason:
+        values["reason"]["reason"]["selected_option"] = {"value": reason}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "user": {"id": USER_ID, "team_id": TEAM_ID},
+        "api_app_id": "A0TEST001",
+        "trigger_id": "1.2.4",
+        "view": {**view, "id": "V0002", "state": {"values": values}, "team_id": TEAM_ID},
+    }
+
+
+def message_shortcut(text: str, response_url: str) -> dict:
+    """« Demander à openai-deals » on a message saying ``text``."""
+    from openai_deals.slack.buttons import SHORTCUT_ASK
+
+    return {
+        "type": "message_action",
+        "callback_id": SHORTCUT_ASK,
+        "trigger_id": "1.2.5",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "user": {"id": USER_ID, "name": "person"},
+        "channel": {"id": CHANNEL_ID, "name": "general"},
+        "message": {"type": "message", "user": "UOTHER001", "text": text, "ts": next_ts()},
+        "response_url": response_url,
+        "message_ts": next_ts(),
+    }
+
+
+def assistant_thread_started(thread_ts: str | None = None) -> dict:
+    thread_ts = thread_ts or next_ts()
+    return {
+        "type": "assistant_thread_started",
+        "assistant_thread": {
+            "user_id": USER_ID,
+            "context": {"channel_id": CHANNEL_ID, "team_id": TEAM_ID},
+            "channel_id": ASSISTANT_CHANNEL_ID,
+            "thread_ts": thread_ts,
+        },
+        "event_ts": next_ts(),
+    }
+
+
+def assistant_thread_context_changed(thread_ts: str | None = None) -> dict:
+    event = assistant_thread_started(thread_ts)
+    event["type"] = "assistant_thread_context_changed"
+    event["assistant_thread"]["context"] = {"channel_id": "COTHER001", "team_id": TEAM_ID}
+    return event
+
+
+def assistant_message(text: str, thread_ts: str) -> dict:
+    """A person's message in the assistant thread ``thread_ts`` (a ``message.im``)."""
+    return direct_message(text, channel=ASSISTANT_CHANNEL_ID, thread_ts=thread_ts)

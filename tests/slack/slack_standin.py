@@ -220,6 +220,10 @@ class MockSlack:
             "chat.update": {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")},
             "chat.postEphemeral": {"ok": True, "message_ts": ts},
             "views.publish": {"ok": True, "view": {"id": "V0001"}},
+            "views.open": {"ok": True, "view": {"id": "V0002"}},
+            "assistant.threads.setStatus": {"ok": True},
+            "assistant.threads.setTitle": {"ok": True},
+            "assistant.threads.setSuggestedPrompts": {"ok": True},
         }
         body = bodies.get(method, {"ok": False, "error": "unknown_method"})
         return 200, {}, json.dumps(body)

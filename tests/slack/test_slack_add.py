@@ -145,8 +145,7 @@ def test_adding_twice_is_refused_without_change(slack, news_site, running, corpu
     command(slack, app, f"ajouter {url}", replies=2)
     _, again = command(slack, app, f"ajouter {url}", replies=2)
     assert again.startswith(
-        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien "
-        "changé."
+        f"Cet article est déjà dans mes sources : « {TITLE} » (même adresse). Je n’ai rien changé."
     )
     assert len(list(corpus.glob("2025-*.md"))) == 1
 
@@ -159,12 +158,13 @@ def test_ajouter_without_an_address_shows_how(slack, running):
 
 
 def test_the_bundled_articles_are_never_written_from_slack(
-    slack, news_site, serve_app, engine
+    slack, news_site, serve_app, engine, tmp_path
 ):
     """Without CORPUS_DIR the admin is told what the operator must set; nothing is fetched."""
     settings = load_settings(_env_file=None, slack_bot_token="xoxb-test",
                              slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack.api_url,
-                             admin_user_ids=USER_ID, fetch_allow_private="true")  # fmt: skip
+                             admin_user_ids=USER_ID, fetch_allow_private="true",
+                             database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}")  # fmt: skip
     with serve_app(create_app(settings, engine), settings) as app:
         reply = acknowledged(slack, app, f"ajouter {news_site.article()}")
     assert reply.startswith(m.ADD_BUNDLED_CORPUS_SLACK)

@@ -33,7 +33,7 @@ from slack_standin import wait_for_log
 
 from openai_deals import messages as m
 from openai_deals.slack.app import create_app
-from openai_deals.slack.buttons import ACTION_FEEDBACK_UP, AnswerRef
+from openai_deals.slack.buttons import ACTION_FEEDBACK, AnswerRef
 from openai_deals.slack.http_app import signature
 from openai_deals.slack.retries import SERVER_ERROR_RETRIES
 
@@ -203,7 +203,7 @@ def test_commands_and_clicks_are_acked_while_slack_is_slow(slack, bot_http):
     slack.wait_in_flight(5)
     status, body = send_command(bot_http.url, slash_command(QUESTION, slack.response_url("c")))
     assert (status, body) == (200, "")
-    vote = {"action_id": ACTION_FEEDBACK_UP, "value": AnswerRef(QUESTION).encode()}
+    vote = {"action_id": ACTION_FEEDBACK, "value": AnswerRef(QUESTION, vote="up").encode()}
     status, _ = send_action(bot_http.url, block_actions(vote, slack.response_url("v")))
     assert status == 200
     slack.release()

@@ -13,9 +13,13 @@ from slack_payloads import (
     app_home_opened,
     app_mention,
     app_uninstalled,
+    assistant_thread_context_changed,
+    assistant_thread_started,
     block_actions,
+    channel_message,
     direct_message,
     event_callback,
+    message_shortcut,
     slash_command,
     tokens_revoked,
 )
@@ -23,8 +27,7 @@ from slack_payloads import (
 from openai_deals import messages as m
 from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_DOWN,
-    ACTION_FEEDBACK_UP,
+    ACTION_FEEDBACK,
     ACTION_MORE,
     ACTION_SHARE,
     DEALS_PAGE_ACTIONS,
@@ -44,6 +47,20 @@ SAMPLE_EVENTS = {
     "app_home_opened": (lambda: app_home_opened("home"), "views.publish"),
     "app_uninstalled": (app_uninstalled, "log:deleting its data"),
     "tokens_revoked": (tokens_revoked, "log:deleting its data"),
+    # A reply in a thread the bot never joined: routed, read, and left alone.
+    "message.channels": (
+        lambda: channel_message("Et Google ?", thread_ts="1.0"),
+        "log:Not our thread",
+    ),
+    "message.groups": (
+        lambda: channel_message("Et Google ?", thread_ts="1.0", channel_type="group"),
+        "log:Not our thread",
+    ),
+    "assistant_thread_started": (assistant_thread_started, "assistant.threads.setSuggestedPrompts"),
+    "assistant_thread_context_changed": (
+        assistant_thread_context_changed,
+        "log:Assistant thread context changed",
+    ),
 }
 
 
@@ -98,7 +115,7 @@ def test_every_manifest_command_has_a_handler(app, slack, variant):
 @pytest.mark.parametrize("variant", MANIFESTS)
 @pytest.mark.parametrize(
     "action_id",
-    [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, *DEALS_PAGE_ACTIONS],
+    [ACTION_SHARE, ACTION_MORE, ACTION_FEEDBACK, *DEALS_PAGE_ACTIONS],
 )
 def test_interactivity_is_on_and_every_button_has_a_handler(app, slack, variant, action_id):
     """Interactivity is enabled, and every button the bot renders is routed to a listener."""
@@ -132,7 +149,8 @@ def test_http_manifest_differs_only_by_request_urls_and_socket_mode():
 
 
 def test_manifest_app_home_and_scopes():
-    """Home and Messages tabs are on and writable; the bot asks for the four scopes it uses."""
+    """Home and Messages tabs are on and writable; the assistant pane is on; the bot asks
+    for the scopes it uses (each justified in the README)."""
     manifest = MANIFESTS["socket"]
     assert manifest["features"]["app_home"] == {
         "home_tab_enabled": True,
@@ -142,7 +160,27 @@ def test_manifest_app_home_and_scopes():
     assert manifest["features"]["bot_user"]["display_name"] == m.BOT_NAME
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read",
+        "assistant:write",
+        "channels:history",
         "chat:write",
         "commands",
+        "groups:history",
         "im:history",
     ]
+    assert manifest["features"]["assistant_view"]["assistant_description"]
+
+
+@pytest.mark.parametrize("variant", MANIFESTS)
+def test_every_manifest_shortcut_has_a_handler(app, slack, variant):
+    """The message shortcut of the manifest is routed and answers, ephemerally."""
+    shortcuts = MANIFESTS[variant]["features"]["shortcuts"]
+    assert [(s["type"], s["name"], s["description"]) for s in shortcuts] == [
+        ("message", m.SHORTCUT_NAME, m.SHORTCUT_DESCRIPTION)
+    ]
+    for shortcut in shortcuts:
+        slack.reset()
+        body = message_shortcut("aide", slack.response_url())
+        body["callback_id"] = shortcut["callback_id"]
+        assert dispatch(app, body) == 200
+        (call,) = slack.wait_for("response_url")
+        assert call.params["response_type"] == "ephemeral"

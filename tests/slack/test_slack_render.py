@@ -10,8 +10,7 @@ import pytest
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Answer, Article, Snippet, Source, Status
 from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_DOWN,
-    ACTION_FEEDBACK_UP,
+    ACTION_FEEDBACK,
     ACTION_MORE,
     ACTION_SHARE,
     AnswerRef,
@@ -40,8 +39,14 @@ def answer(*snippets: Snippet, has_more: bool = False, question: str = "Combien 
 
 
 def buttons(message) -> dict[str, dict]:
-    actions = [b for b in message.blocks if b["type"] == "actions"]
+    """Buttons and the native feedback buttons, by action id."""
+    actions = [b for b in message.blocks if b["type"] in ("actions", "context_actions")]
     return {e["action_id"]: e for block in actions for e in block["elements"]}
+
+
+def vote(message, button: str) -> AnswerRef:
+    """What the 👍 ("positive_button") or 👎 ("negative_button") carries back."""
+    return AnswerRef.decode(buttons(message)[ACTION_FEEDBACK][button]["value"])
 
 
 def texts(message) -> list[str]:
@@ -120,7 +125,12 @@ def test_thread_answer_has_lead_quotes_citations_and_buttons():
         "> Deux.",
         "[2] *Le pari de Google* — mars 2023",
     ]
-    assert list(buttons(message)) == [ACTION_MORE, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN]
+    assert list(buttons(message)) == [ACTION_MORE, ACTION_FEEDBACK]
+    assert message.blocks[-1]["type"] == "context_actions"
+    assert (vote(message, "positive_button").vote, vote(message, "negative_button").vote) == (
+        "up",
+        "down",
+    )
     assert AnswerRef.decode(buttons(message)[ACTION_MORE]["value"]).offset == 2
     assert message.text == "Voici ce que disent les articles :\n« Un. » [1]\n« Deux. » [2]"
 
@@ -153,9 +163,9 @@ def test_feedback_buttons_carry_the_cited_sentence_ids():
         AnswerRef("Combien ?", 0, Surface.THREAD),
         3,
     )
-    vote = AnswerRef.decode(buttons(message)[ACTION_FEEDBACK_DOWN]["value"])
-    assert vote.sentence_ids == ("a1#4", "a1#5", "a2#1")
-    assert vote.question == "Combien ?"
+    down = vote(message, "negative_button")
+    assert down.sentence_ids == ("a1#4", "a1#5", "a2#1")
+    assert down.question == "Combien ?"
 
 
 def test_last_page_says_there_is_nothing_more():
@@ -174,7 +184,7 @@ def test_abstention_shows_the_message_and_only_the_votes():
         "Ils citent surtout OpenAI et Mistral AI."
     )
     assert texts(message)[1:] == [expected]
-    assert list(buttons(message)) == [ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN]
+    assert list(buttons(message)) == [ACTION_FEEDBACK]
     assert message.text == expected
 
 
@@ -233,7 +243,10 @@ def test_huge_inputs_stay_within_slack_limits():
         assert len(message.blocks) <= 50
         assert all(len(t) <= 3000 for t in texts(message))
         assert len(message.text) <= 3000
-        for element in buttons(message).values():
+        elements = [e for e in buttons(message).values() if e["action_id"] != ACTION_FEEDBACK]
+        feedback = buttons(message)[ACTION_FEEDBACK]
+        elements += [feedback["positive_button"], feedback["negative_button"]]
+        for element in elements:
             assert len(element["value"]) <= 2000
             assert len(element["text"]["text"]) <= 75
             assert huge.startswith(AnswerRef.decode(element["value"]).question)

@@ -215,6 +215,8 @@ def child_env(slack, index_dir: Path, **values: str) -> dict[str, str]:
         LOG_LEVEL="INFO",
         # Never the developer's ~/.config/openai-deals/.env.
         XDG_CONFIG_HOME=str(index_dir / "no-such-config-dir"),
+        # Question outcomes go to a throwaway database, never the developer's.
+        DATABASE_URL=f"sqlite:///{index_dir.parent / 'server-outcomes' / 'outcomes.sqlite3'}",
         SLACK_RETRY_BACKOFF="0.01",
     )
     env.update(values)

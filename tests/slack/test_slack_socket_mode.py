@@ -54,7 +54,7 @@ def standins() -> Iterator[tuple[MockSlack, SocketModeStandIn]]:
 
 
 @pytest.fixture(scope="module")
-def connected_app(standins, engine) -> Iterator[tuple]:
+def connected_app(standins, engine, tmp_path_factory) -> Iterator[tuple]:
     """The real app connected through Bolt's built-in Socket Mode handler, once per module.
 
     (Closing a Socket Mode client takes a few seconds, so the tests share one connection.)
@@ -71,6 +71,7 @@ def connected_app(standins, engine) -> Iterator[tuple]:
             corpus_dir=CORPUS_DIR,
             # Short, so that a silently dropped connection is noticed within a second.
             socket_mode_ping_interval=0.25,
+            database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'outcomes.sqlite3'}",
             slack_retry_backoff=0.01,
         )
     app = create_app(settings, engine)
@@ -234,3 +235,22 @@ def test_ping_interval_is_a_setting_with_a_short_default(connected_app):
     assert settings.socket_mode_ping_interval == 3.0
     _, handler = connected_app
     assert handler.client.ping_interval == 0.25  # what this module's settings say
+
+
+def test_follow_up_in_a_bot_thread_over_socket_mode(slack, socket_mode, bot_logs):
+    """Over Socket Mode too, a reply without a mention in the bot's thread is answered there,
+    read with the thread's question."""
+    from slack_payloads import channel_message
+
+    mention = app_mention(f"<@{BOT_USER_ID}> Combien Microsoft a-t-il investi dans OpenAI ?")
+    socket_mode.send(envelope("events_api", event_callback(mention)))
+    slack.wait_for("chat.postMessage")
+    wait_for_log(bot_logs, "Thread remembered")
+    reply = envelope(
+        "events_api", event_callback(channel_message("Et Google ?", thread_ts=mention["ts"]))
+    )
+    socket_mode.send(reply)
+    socket_mode.wait_for_ack(reply["envelope_id"])
+    _, follow_up = slack.wait_for("chat.postMessage", 2)
+    assert follow_up.params["thread_ts"] == mention["ts"]
+    assert "300 millions de dollars" in json.dumps(follow_up.params["blocks"], ensure_ascii=False)

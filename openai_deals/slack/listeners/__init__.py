@@ -5,12 +5,18 @@ from __future__ import annotations
 from slack_bolt import App
 
 from openai_deals.slack.answerer import Answerer
-from openai_deals.slack.listeners import actions, commands, events, messages
+from openai_deals.slack.assistant import build_assistant
+from openai_deals.slack.listeners import actions, commands, events, messages, shortcuts, views
 
 
 def register_listeners(app: App, answerer: Answerer) -> None:
     """Register all listeners on ``app``; they share ``answerer``."""
+    # The assistant pane's events go through bolt-python's Assistant middleware, which takes
+    # them before the listeners below (and lets every other message through).
+    app.use(build_assistant(answerer))
     events.register(app, answerer)
     messages.register(app, answerer)
     commands.register(app, answerer)
     actions.register(app, answerer)
+    views.register(app, answerer)
+    shortcuts.register(app, answerer)

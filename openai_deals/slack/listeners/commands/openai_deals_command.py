@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from openai_deals import messages as m
 from openai_deals.questions import clean_question
-from openai_deals.slack.answerer import Answerer, AtOnce, Work, tell_privately
+from openai_deals.slack.answerer import Answerer, AtOnce, Work, asker_of, tell_privately
 from openai_deals.slack.buttons import AnswerRef, Surface
 from openai_deals.slack.subcommands import subcommand_reply
 
@@ -50,7 +50,8 @@ def build(answerer: Answerer) -> Work:
         # work still knows them, so that it is complete on its own.
         message = subcommand_reply(question, answerer.overview)
         if message is None:
-            message = answerer.render(AnswerRef(question, 0, Surface.EPHEMERAL), where)
+            asker = asker_of(body, context, user, "command")
+            message = answerer.render(AnswerRef(question, 0, Surface.EPHEMERAL), where, asker)
         delivered = answerer.respond(
             body.get("response_url"), where, response_type="ephemeral", **message.as_kwargs()
         )

@@ -6,7 +6,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from openai_deals.questions import clean_question
-from openai_deals.slack.answerer import Answerer, Work
+from openai_deals.slack.answerer import Answerer, Work, asker_of
 from openai_deals.slack.questions import is_from_a_person
 
 
@@ -25,6 +25,7 @@ def build(answerer: Answerer) -> Work:
             question=clean_question(event.get("text", "")),
             user=event.get("user"),
             event_id=body.get("event_id"),
+            asker=asker_of(body, context, event.get("user"), "mention"),
         )
 
     return answer_app_mention

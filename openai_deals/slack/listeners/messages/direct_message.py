@@ -8,7 +8,8 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from openai_deals.questions import clean_question
-from openai_deals.slack.answerer import Answerer, Work
+from openai_deals.slack.answerer import Answerer, Work, asker_of
+from openai_deals.slack.conversations import DM_CONVERSATION
 from openai_deals.slack.questions import is_from_a_person
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ def build(answerer: Answerer) -> Work:
             question=clean_question(event["text"]),
             user=event.get("user"),
             event_id=body.get("event_id"),
+            asker=asker_of(body, context, event.get("user"), "dm"),
+            # Outside threads, the whole DM is one conversation: « Et Google ? » follows the
+            # question before it.
+            conversation=event.get("thread_ts") or DM_CONVERSATION,
         )
 
     return answer_direct_message

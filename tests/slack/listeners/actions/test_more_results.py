@@ -8,13 +8,14 @@ from slack_payloads import (
     block_actions,
     button,
     event_callback,
+    feedback_value,
     send_action,
     send_event,
 )
 from slack_replies import BROAD_QUESTION, MENTION, all_text, command_answer, is_quote
 
 from openai_deals import messages as m
-from openai_deals.slack.buttons import ACTION_FEEDBACK_UP, ACTION_MORE, AnswerRef
+from openai_deals.slack.buttons import ACTION_MORE, AnswerRef
 
 
 def test_more_results_updates_the_channel_message_in_place(slack, bot_http, engine):
@@ -46,8 +47,8 @@ def test_more_results_on_an_ephemeral_answer_replaces_it_via_response_url(slack,
     calls = [c for c in slack.wait_for("response_url", 2) if c.path == "/response/m"]
     assert calls[0].params["replace_original"] is True
     assert m.QUESTION_ECHO.format(question=BROAD_QUESTION) in all_text(calls[0].params)
-    vote = button(calls[0].params["blocks"], ACTION_FEEDBACK_UP)
-    assert AnswerRef.decode(vote["value"]).offset == 3, "the votes now refer to the second page"
+    vote = feedback_value(calls[0].params["blocks"], "up")
+    assert AnswerRef.decode(vote).offset == 3, "the votes now refer to the second page"
     assert slack.calls_to("chat.update") == []
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from slack_payloads import QUESTION, button, send_command, slash_command
+from slack_payloads import QUESTION, button, feedback_value, send_command, slash_command
 from slack_replies import all_text, command_answer
 
 from openai_deals import messages as m
 from openai_deals.slack.buttons import (
-    ACTION_FEEDBACK_DOWN,
-    ACTION_FEEDBACK_UP,
     ACTION_SHARE,
     AnswerRef,
     Surface,
@@ -30,8 +28,8 @@ def test_slash_command_answers_ephemerally_with_a_share_button(slack, bot_http):
     share = button(call.params["blocks"], ACTION_SHARE)
     assert share["text"]["text"] == m.BUTTON_SHARE
     assert AnswerRef.decode(share["value"]) == AnswerRef(QUESTION, 0, Surface.EPHEMERAL)
-    button(call.params["blocks"], ACTION_FEEDBACK_UP)
-    button(call.params["blocks"], ACTION_FEEDBACK_DOWN)
+    assert AnswerRef.decode(feedback_value(call.params["blocks"], "up")).vote == "up"
+    assert AnswerRef.decode(feedback_value(call.params["blocks"], "down")).vote == "down"
     assert slack.calls_to("chat.postMessage") == []
 
 

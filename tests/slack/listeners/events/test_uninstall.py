@@ -64,3 +64,28 @@ def test_revoked_bot_token_purges_but_revoked_user_tokens_do_not(engine, bot_log
     assert dispatch(app, tokens_revoked(bot=True)) == 200
     assert purges.done.wait(WAIT_SECONDS)
     assert purges.calls == [(None, TEAM_ID)]
+
+
+def test_uninstall_purges_the_workspaces_outcomes(slack, bot_http, settings, bot_logs):
+    """A question leaves an outcome row for the workspace; app_uninstalled deletes it."""
+    import sqlalchemy as sa
+    from slack_payloads import QUESTION, direct_message, send_event
+
+    from openai_deals.database import database_engine
+    from openai_deals.outcomes import outcomes_table
+
+    def count() -> int:
+        with database_engine(settings.resolved_database_url).connect() as conn:
+            query = sa.select(sa.func.count()).select_from(outcomes_table)
+            return conn.execute(query.where(outcomes_table.c.team_id == TEAM_ID)).scalar_one()
+
+    send_event(bot_http.url, event_callback(direct_message(QUESTION)))
+    slack.wait_for("chat.postMessage")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while count() == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    send_event(bot_http.url, event_callback(app_uninstalled()))
+    while count() != 0:
+        assert time.monotonic() < deadline, "the workspace's outcomes were not deleted"
+        time.sleep(0.02)
