@@ -252,14 +252,15 @@ class Answerer:
                 logger.info("Follow-up read as %s (%s)", for_log(read), _fmt(where))
             message = self.render(AnswerRef(read, 0, Surface.THREAD), where, asker)
             message = with_reading(message, question, read)
+            self.questions.remember_question(channel, conversation, read)
+        # Before the post, not after: the person may reply as soon as the answer shows, and
+        # the reply must find the thread and the question. A mention already made the bot a
+        # party to the thread, even if Slack then refuses the answer.
+        self.threads.remember(channel, thread_ts or ts)
+        logger.debug("Thread remembered (%s, thread_ts=%s)", _fmt(where), thread_ts or ts)
         outcome = post_message(
             client, message, channel=channel, thread_ts=thread_ts, question=question
         )
-        if outcome is not False:
-            self.threads.remember(channel, thread_ts or ts)
-            if read:
-                self.questions.remember_question(channel, conversation, read)
-            logger.debug("Thread remembered (%s, thread_ts=%s)", _fmt(where), thread_ts or ts)
         if outcome is False and user:
             tell_privately(client, m.SLACK_FAILED, channel=channel, user=user, thread_ts=thread_ts)
         return True
