@@ -26,7 +26,13 @@ from openai_deals.logs import configure_logging
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import SLACK_CALL_ERRORS, slack_error
 from openai_deals.slack.app import check_slack_settings, create_app
-from openai_deals.slack.http_app import EVENTS_PATH, HEALTH_PATH, WSGIApp, build_wsgi_app
+from openai_deals.slack.http_app import (
+    EVENTS_PATH,
+    HEALTH_PATH,
+    WSGIApp,
+    build_wsgi_app,
+    oauth_paths,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +83,11 @@ def start(settings: Settings, http: bool) -> App:
         settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
     )
     app = create_app(settings, engine)
-    check_token(app, settings)
+    if settings.oauth_enabled:
+        # No token of its own: each workspace's is checked by Bolt when its requests arrive.
+        logger.info("Installable in several workspaces: %s and %s", *oauth_paths(app))
+    else:
+        check_token(app, settings)
     return app
 
 
