@@ -3,6 +3,7 @@ answered again, and Redis going down loses no answer (real redis-server, real HT
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from test_slack_server import child_env, free_port, running, wait_healthy
 
 from openai_deals.slack.app import create_app
 
+ROOT = Path(__file__).resolve().parents[2]
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
@@ -112,3 +114,24 @@ def test_redis_going_down_mid_run_loses_no_answer(
         wait_for_log(bot_logs, "Already answered")
         time.sleep(0.5)  # a duplicate, had there been one, would have arrived by now
         assert len(slack.calls_to("chat.postMessage")) == answered == 5
+
+
+def procfile_web(port: int, *extra: str) -> list[str]:
+    """The Procfile's web command on 127.0.0.1:``port``, with this Python, plus ``extra``."""
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:"))
+    args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
+    assert args[0] == "gunicorn"
+    args = [a.replace("0.0.0.0", "127.0.0.1") for a in args[1:]]
+    return [sys.executable, "-m", "gunicorn", *extra, *args]
+
+
+def test_two_gunicorn_workers_without_redis_warn_naming_redis_url(
+    slack, index_dir, engine, tmp_path
+):
+    """The Procfile's web process with two workers and no REDIS_URL says, once, to set it."""
+    port = free_port()
+    env = child_env(slack, index_dir)
+    with running(procfile_web(port, "--workers", "2"), env, tmp_path) as process:
+        wait_healthy(f"http://127.0.0.1:{port}", process, tmp_path)
+        wait_for_text(tmp_path / "stderr.log", "without REDIS_URL")
+    assert process.output.count("2 worker processes (gunicorn --workers) without REDIS_URL") == 1
