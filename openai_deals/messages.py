@@ -385,6 +385,10 @@ OAUTH_NEEDS_HTTP = (
     "(SLACK_CLIENT_ID et SLACK_CLIENT_SECRET) passe par le mode HTTP : lancez "
     "`openai-deals serve --http` ou gunicorn (voir README.md, section Production)."
 )
+SERVE_DATABASE_UNREACHABLE = (
+    "Impossible de joindre la base de données des installations ({url}) : {reason}. "
+    "Vérifiez DATABASE_URL et que le serveur répond, puis relancez."
+)
 INSTALL_PAGE_TITLE = "openai-deals"
 INSTALL_SUCCESS = (
     "openai-deals est installé dans {team}. Mentionnez @openai-deals dans un canal où vous "

@@ -17,9 +17,11 @@ import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import sqlalchemy.exc
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
 
 from openai_deals import messages as m
 from openai_deals.logs import configure_logging
@@ -82,7 +84,13 @@ def start(settings: Settings, http: bool) -> App:
     engine = load_engine(
         settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
     )
-    app = create_app(settings, engine)
+    try:
+        app = create_app(settings, engine)
+    except sqlalchemy.exc.SQLAlchemyError as exc:  # OAuth: the installations' database
+        url = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
+        text = m.SERVE_DATABASE_UNREACHABLE.format(url=url, reason=reason[:200])
+        raise StartupError(text) from None
     if settings.oauth_enabled:
         # No token of its own: each workspace's is checked by Bolt when its requests arrive.
         logger.info("Installable in several workspaces: %s and %s", *oauth_paths(app))

@@ -23,6 +23,7 @@ from slack_standin import WAIT_SECONDS
 
 from openai_deals import messages as m
 from openai_deals.settings import SettingsError
+from openai_deals.slack import server
 from openai_deals.slack.app import check_slack_settings, create_app
 from openai_deals.slack.install import BOT_SCOPES
 
@@ -185,3 +186,29 @@ def test_oauth_mode_needs_no_bot_token_but_both_client_values_and_http(make_sett
     with pytest.raises(SettingsError) as error:
         check_slack_settings(make_settings(slack_bot_token=None), http=True)
     assert str(error.value) == m.setting_missing("SLACK_BOT_TOKEN")
+
+
+def test_installations_database_unreachable_at_start_is_one_french_line(
+    make_settings, index_dir, capsys, caplog
+):
+    """OAuth with PostgreSQL down: one line naming the database without its password (exit 1),
+    no traceback."""
+    from test_slack_server import free_port
+
+    port = free_port()
+    settings = make_settings(
+        index_dir=index_dir,
+        slack_bot_token=None,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        database_url=f"postgresql+psycopg://bot:s3cret@127.0.0.1:{port}/deals",
+    )
+    assert server.main(settings, http=True, port=0) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        m.SERVE_DATABASE_UNREACHABLE.split("{reason}")[0].format(
+            url=f"postgresql+psycopg://bot:***@127.0.0.1:{port}/deals"
+        )
+    )
+    assert err.count("\n") == 1 and "s3cret" not in err
+    assert not [r for r in caplog.records if r.exc_info]
