@@ -169,6 +169,10 @@ SETTING_EXPECTED = {
         "doit être une liste d’identifiants de membres Slack séparés par des virgules, "
         "par exemple U012AB3CDE,W0ABC12"
     ),
+    "SLACK_SCOPES": (
+        "doit être une liste de permissions du bot séparées par des virgules, par exemple "
+        "app_mentions:read,chat:write,commands,im:history"
+    ),
     "FETCH_ALLOW_PRIVATE": (
         "doit valoir true, false, ou une liste d’adresses ou de réseaux séparés par des "
         "virgules, par exemple 127.0.0.1,10.0.0.0/8"
