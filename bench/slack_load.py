@@ -13,6 +13,13 @@ by C concurrent clients (``--rounds R``: R times over, to the same app). Scenari
 * ``failing``: 30 % of post attempts fail transiently (HTTP 500, HTTP 429 ``Retry-After: 1``,
   or HTTP 200 ``ok: false, ratelimited`` ``Retry-After: 1``, in equal shares); a failing post
   recovers after at most two failed attempts (transient).
+* ``two-workers-redis``: Slack answers at once; gunicorn runs two worker processes sharing a
+  real ``redis-server`` (``REDIS_URL``, started on a free 127.0.0.1 port for the run), so a
+  retry landing on the other worker is still recognised.
+* ``two-workers-no-redis``: the same two workers, each with its own memory: what Redis
+  prevents (the retries that land on the other worker are answered twice).
+
+The other scenarios run one worker.
 
 Printed per scenario: sent; acked (HTTP 200 within 3 s); ack p50/p99/max; questions answered
 exactly once, lost, duplicated; errors (no 200 ack, or a failed request); how many askers were
@@ -49,6 +56,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
+sys.path.insert(1, str(ROOT / "tests"))
 
 from slack_payloads import (  # noqa: E402  (the stand-in lives with the tests)
     SIGNING_SECRET,
@@ -117,7 +125,15 @@ class Failing:
         return fault
 
 
-SCENARIOS = {"normal": lambda rng: None, "slow": Slow, "failing": Failing}
+SCENARIOS = {
+    "normal": lambda rng: None,
+    "slow": Slow,
+    "failing": Failing,
+    "two-workers-redis": lambda rng: None,
+    "two-workers-no-redis": lambda rng: None,
+}
+WORKERS = {"two-workers-redis": 2, "two-workers-no-redis": 2}  # gunicorn --workers; else 1
+WITH_REDIS = {"two-workers-redis"}
 
 
 # -- Requests ---------------------------------------------------------------------------------
@@ -222,14 +238,15 @@ def client(port: int, queue: list[Request], queue_lock: threading.Lock, result: 
 # -- The app under test -----------------------------------------------------------------------
 
 
-def procfile_web_command(port: int) -> list[str]:
-    """The Procfile's web command, on ``port``, bound to 127.0.0.1, with this Python."""
+def procfile_web_command(port: int, workers: int = 1) -> list[str]:
+    """The Procfile's web command, on ``port``, bound to 127.0.0.1, with this Python and
+    ``workers`` worker processes."""
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith("web:"):
             args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
             args = [a.replace("0.0.0.0", "127.0.0.1") for a in args]
             assert args[0] == "gunicorn"
-            return [sys.executable, "-m", "gunicorn", *args[1:]]
+            return [sys.executable, "-m", "gunicorn", "--workers", str(workers), *args[1:]]
     raise SystemExit("no web process in the Procfile")
 
 
@@ -298,6 +315,22 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def run_scenario(name: str, n: int, c: int, seed: int, index_dir: Path, args) -> dict:
+    if name not in WITH_REDIS:
+        return _run_scenario(name, n, c, seed, index_dir, args, redis_url=None)
+    from servers import RedisServer  # the tests' real redis-server, on a free 127.0.0.1 port
+
+    with tempfile.TemporaryDirectory(prefix="slack-load-redis-") as directory:
+        redis = RedisServer(Path(directory))
+        redis.start()
+        try:
+            return _run_scenario(name, n, c, seed, index_dir, args, redis_url=redis.url)
+        finally:
+            redis.stop()
+
+
+def _run_scenario(
+    name: str, n: int, c: int, seed: int, index_dir: Path, args, redis_url: str | None
+) -> dict:
     rng = random.Random(seed)
     slack = MockSlack(policy=SCENARIOS[name](random.Random(seed + 1)))
     port = free_port()
@@ -312,9 +345,14 @@ def run_scenario(name: str, n: int, c: int, seed: int, index_dir: Path, args) ->
         PORT=str(port),
         PYTHONPATH=str(ROOT),
     )
+    env.pop("REDIS_URL", None)
+    env.pop("WEB_CONCURRENCY", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    workers = WORKERS.get(name, 1)
     with log.open("w") as out:
         process = subprocess.Popen(
-            procfile_web_command(port), env=env, cwd=tempfile.gettempdir(),
+            procfile_web_command(port, workers), env=env, cwd=tempfile.gettempdir(),
             stdout=out, stderr=out, start_new_session=True,
         )  # fmt: skip
     try:
@@ -369,6 +407,9 @@ def run_scenario(name: str, n: int, c: int, seed: int, index_dir: Path, args) ->
     text = log.read_text(errors="replace")
     return {
         "scenario": name,
+        "workers": workers,
+        "redis": bool(redis_url),
+        "retries": sum(1 for r in requests if r.retry),
         "sent": len(requests),
         "questions": len(keys),
         "acked": sum(1 for a in acks if a < ACK_DEADLINE),

@@ -233,6 +233,10 @@ SETTING_EXPECTED = {
         "doit être une liste d’identifiants de membres Slack séparés par des virgules, "
         "par exemple U012AB3CDE,W0ABC12"
     ),
+    "SLACK_SCOPES": (
+        "doit être une liste de permissions du bot séparées par des virgules, par exemple "
+        "app_mentions:read,chat:write,commands,im:history"
+    ),
     "FETCH_ALLOW_PRIVATE": (
         "doit valoir true, false, ou une liste d’adresses ou de réseaux séparés par des "
         "virgules, par exemple 127.0.0.1,10.0.0.0/8"
@@ -297,6 +301,16 @@ SLACK_SETTING_HELP = {
         "Le Socket Mode demande un jeton d’app (xapp-…) de portée connections:write (page "
         "Basic Information > App-Level Tokens) : mettez-le dans .env, ou lancez plutôt "
         "`openai-deals serve --http` derrière une adresse publique."
+    ),
+    "SLACK_CLIENT_ID": (
+        "L’installation dans plusieurs espaces de travail demande le Client ID et le Client "
+        "Secret de la page Basic Information > App Credentials : mettez les deux dans .env, ou "
+        "aucun des deux pour servir un seul espace de travail avec SLACK_BOT_TOKEN."
+    ),
+    "SLACK_CLIENT_SECRET": (
+        "L’installation dans plusieurs espaces de travail demande le Client ID et le Client "
+        "Secret de la page Basic Information > App Credentials : mettez les deux dans .env, ou "
+        "aucun des deux pour servir un seul espace de travail avec SLACK_BOT_TOKEN."
     ),
 }
 BOT_TOKEN_REFUSED = (
@@ -430,6 +444,30 @@ SERVE_PORT_BUSY = (
     "un autre port (--port ou PORT)."
 )
 SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choisissez un autre port."
+
+# -- Installing in several workspaces (OAuth: /slack/install, /slack/oauth_redirect) ----------
+OAUTH_NEEDS_HTTP = (
+    "Configuration invalide : l’installation dans plusieurs espaces de travail "
+    "(SLACK_CLIENT_ID et SLACK_CLIENT_SECRET) passe par le mode HTTP : lancez "
+    "`openai-deals serve --http` ou gunicorn (voir README.md, section Production)."
+)
+SERVE_DATABASE_UNREACHABLE = (
+    "Impossible de joindre la base de données des installations ({url}) : {reason}. "
+    "Vérifiez DATABASE_URL et que le serveur répond, puis relancez."
+)
+INSTALL_PAGE_TITLE = "openai-deals"
+INSTALL_SUCCESS = (
+    "openai-deals est installé dans {team}. Mentionnez @openai-deals dans un canal où vous "
+    "l’avez invité, ou écrivez-lui en message direct."
+)
+INSTALL_FAILED = (
+    "L’installation n’a pas abouti ({reason}). Recommencez depuis le lien d’installation ; "
+    "si cela persiste, prévenez l’équipe qui gère le bot."
+)
+INSTALL_UNAVAILABLE = (
+    "L’installation est momentanément indisponible. Réessayez dans quelques minutes ; si cela "
+    "persiste, prévenez l’équipe qui gère le bot."
+)
 
 # -- Deals timeline (/openai-deals, /openai-deals deals, App Home, `openai-deals deals`) -------
 # Words that, alone after the command, ask for the timeline or the list of articles.

@@ -118,6 +118,18 @@ class Settings(BaseSettings):
     # random key made once per install and kept next to the database (outcomes.py).
     pseudonym_key: str | None = None
 
+    # Distribution to several workspaces (Bolt's OAuth flow, HTTP mode): on when both are set;
+    # each workspace's bot token then comes from its installation (slack/install.py), stored
+    # in DATABASE_URL, and SLACK_BOT_TOKEN is not needed.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    # Bot scopes asked at installation, comma-separated; unset = the manifests' scopes
+    # (openai_deals.slack.install.BOT_SCOPES, checked against manifest.json by a test).
+    slack_scopes: Annotated[tuple[str, ...], NoDecode] = ()
+    # The OAuth redirect URL (https://YOUR-HOST/slack/oauth_redirect); needed only when the app
+    # lists several redirect URLs.
+    slack_redirect_uri: str | None = None
+
     @field_validator("index_dir", mode="before")
     @classmethod
     def _index_dir_set(cls, v: object) -> object:
@@ -156,6 +168,22 @@ class Settings(BaseSettings):
     @classmethod
     def _signing_secret(cls, v: str | None) -> str | None:
         return v or None
+
+    @field_validator("slack_client_id", "slack_client_secret", "slack_redirect_uri")
+    @classmethod
+    def _empty_is_unset(cls, v: str | None) -> str | None:
+        return (v or "").strip() or None
+
+    @field_validator("slack_scopes", mode="before")
+    @classmethod
+    def _scopes(cls, v: object) -> tuple[str, ...]:
+        items = re.split(r"[\s,]+", v) if isinstance(v, str) else list(v or ())  # type: ignore[call-overload]
+        return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """True when the app is distributed to several workspaces (client id and secret set)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @field_validator("slack_api_base_url")
     @classmethod
@@ -292,6 +320,7 @@ _SECRETS = frozenset(
         "SLACK_BOT_TOKEN",
         "SLACK_APP_TOKEN",
         "SLACK_SIGNING_SECRET",
+        "SLACK_CLIENT_SECRET",
         "DATABASE_URL",
         "REDIS_URL",
         "PSEUDONYM_KEY",

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Real Redis and PostgreSQL servers (tests/servers.py), imported so that every test sees them.
+from servers import own_redis, postgres_server, postgres_url, redis_server  # noqa: F401
 from two_articles import write_small_corpus
 from web_standin import NewsSite
 

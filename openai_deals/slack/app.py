@@ -14,9 +14,12 @@ from openai_deals.retrieval.overview import Overview
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.add_article import ArticleAdder
 from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
+from openai_deals.slack.conversations import KnownQuestions, ThreadQuestions
 from openai_deals.slack.dedup import DuplicateMemory, SeenKeys
+from openai_deals.slack.install import installations
 from openai_deals.slack.listeners import register_listeners
 from openai_deals.slack.pool import AnswerPool
+from openai_deals.slack.redis_state import shared_state
 from openai_deals.slack.retries import retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
 
@@ -34,7 +37,16 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
     Raises:
         SettingsError: one French line naming the missing variable.
     """
-    if not settings.slack_bot_token:
+    if settings.slack_client_id and not settings.slack_client_secret:
+        raise SettingsError(m.setting_missing("SLACK_CLIENT_SECRET"))
+    if settings.slack_client_secret and not settings.slack_client_id:
+        raise SettingsError(m.setting_missing("SLACK_CLIENT_ID"))
+    if settings.oauth_enabled:
+        # Several workspaces: each one's token comes from its installation (slack/install.py),
+        # and installing goes through /slack/install, which only HTTP mode serves.
+        if http is False:
+            raise SettingsError(m.OAUTH_NEEDS_HTTP)
+    elif not settings.slack_bot_token:
         raise SettingsError(m.setting_missing("SLACK_BOT_TOKEN"))
     if http is True and not settings.slack_signing_secret:
         raise SettingsError(m.setting_missing("SLACK_SIGNING_SECRET"))
@@ -76,23 +88,36 @@ def create_app(
     ``ANSWER_WORKERS`` threads with at most ``ANSWER_BACKLOG`` answers pending.
 
     Args:
-        settings: needs ``SLACK_BOT_TOKEN``; ``SLACK_SIGNING_SECRET`` for HTTP mode.
+        settings: needs ``SLACK_BOT_TOKEN``, or ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET``
+            to install in several workspaces (``slack/install.py``); ``SLACK_SIGNING_SECRET``
+            for HTTP mode; with ``REDIS_URL`` the two memories below, and each conversation's
+            last question (``conversations``), live in Redis.
         engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
             ``LiveEngine`` so that an added article's rebuilt engine can replace it.
-        seen: the memory of answered messages; default a fresh in-memory ``SeenKeys``.
-        threads: the memory of the threads the bot answered in; default a fresh in-memory
-            ``KnownThreads``.
+        seen: the memory of answered messages; default Redis with ``REDIS_URL``, else a fresh
+            in-memory ``SeenKeys``.
+        threads: the memory of the threads the bot answered in; default Redis with
+            ``REDIS_URL``, else a fresh in-memory ``KnownThreads``.
 
     Raises:
-        SettingsError: ``SLACK_BOT_TOKEN`` is missing.
+        SettingsError: ``SLACK_BOT_TOKEN`` is missing (and OAuth is off).
     """
     check_slack_settings(settings)
+    questions: ThreadQuestions | None = None
+    if settings.redis_url:
+        shared = shared_state(settings.redis_url)
+        seen = shared.seen if seen is None else seen
+        threads = shared.threads if threads is None else threads
+        questions = shared.questions
+    distribution = installations(settings) if settings.oauth_enabled else None
     # The token goes to App itself, never with a ``client=``: Bolt also reads SLACK_BOT_TOKEN
     # from the environment, and given both it warns that the token "will be unused". Its own
     # client (``app.client``, copied for every request) is then configured here.
     app = App(
         name="openai-deals",
-        token=settings.slack_bot_token,
+        # Several workspaces: no token of its own, Bolt finds each workspace's installation.
+        token=None if distribution else settings.slack_bot_token,
+        oauth_settings=distribution.oauth_settings if distribution else None,
         signing_secret=settings.slack_signing_secret or "",
         # auth.test is then called on the first request instead of here.
         token_verification_enabled=False,
@@ -102,6 +127,8 @@ def create_app(
         # Listeners only acknowledge and submit work to the answer pool: run them inline.
         process_before_response=True,
     )
+    # The same client exchanges OAuth codes (oauth.v2.access) and checks tokens for Bolt's
+    # authorization: SLACK_API_BASE_URL applies to them too.
     configure_web_client(app.client, settings)
     live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)  # type: ignore[arg-type]
     # An engine without an index (a stand-in in tests) has no timeline to show.
@@ -112,6 +139,7 @@ def create_app(
         k=settings.top_k,
         seen=seen or SeenKeys(),
         threads=threads or KnownThreads(),
+        questions=questions or KnownQuestions(),
         pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
         timeout=settings.slack_api_timeout,
         retry_backoff=settings.slack_retry_backoff,
@@ -121,6 +149,8 @@ def create_app(
     if answerer.outcomes is not None:
         answerer.workspace_purges.append(answerer.outcomes.purge_workspace)
     answerer.adder = ArticleAdder(settings, answerer)
+    if distribution is not None:
+        answerer.workspace_purges.append(distribution.delete_workspace)
     register_listeners(app, answerer)
     app.error(log_unexpected_error)
     return app

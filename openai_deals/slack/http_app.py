@@ -11,6 +11,10 @@ Before Bolt sees a request, the gate answers, with one short log line and never 
   is not a JSON object, a bad ``Content-Length``).
 
 Bolt then checks the signature again (defence in depth) and dispatches.
+
+When the app is installed in several workspaces (``slack/install.py``), ``GET /slack/install``
+and ``GET /slack/oauth_redirect`` go to Bolt's OAuth flow: a person's browser calls them,
+unsigned, and they never log their query string (it carries the one-time code and state).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.oauth import OAuthFlow
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,7 @@ WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 _REASONS = {
     200: "OK",
+    302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",
@@ -64,6 +70,9 @@ def build_wsgi_app(app: App, *, signing_secret: str, max_body_bytes: int) -> WSG
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == HEALTH_PATH and method in {"GET", "HEAD"}:
             return _reply(start_response, 200, b"ok", "text/plain; charset=utf-8")
+        oauth = app.oauth_flow
+        if oauth is not None and method == "GET" and path in oauth_paths(app):
+            return _oauth_route(oauth, environ, start_response)
         if path != EVENTS_PATH or method != "POST":
             return _reply(start_response, 404, b"Not Found", "text/plain; charset=utf-8")
         try:
@@ -88,6 +97,44 @@ def build_wsgi_app(app: App, *, signing_secret: str, max_body_bytes: int) -> WSG
         return [body]
 
     return wsgi_app
+
+
+def oauth_paths(app: App) -> tuple[str, ...]:
+    """The install and redirect paths of ``app``'s OAuth flow (none without one)."""
+    oauth = app.oauth_flow
+    return () if oauth is None else (oauth.install_path, oauth.redirect_uri_path)
+
+
+def _oauth_route(
+    oauth: OAuthFlow, environ: dict, start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    from openai_deals.slack.install import unavailable_page  # OAuth mode only
+
+    path = environ.get("PATH_INFO")
+    headers = {
+        key[5:].lower().replace("_", "-"): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+    try:
+        if path == oauth.install_path:
+            response = oauth.handle_installation(request)
+        else:
+            response = oauth.handle_callback(request)
+    except Exception:
+        # The database or Slack failed in a way Bolt does not catch: the person gets a
+        # French page, the traceback goes to the log (without the query string).
+        logger.exception("OAuth flow failed (path=%s)", path)
+        response = unavailable_page()
+    body = (response.body or "").encode("utf-8")
+    reply_headers = [
+        (name, value) for name, values in response.headers.items() for value in values
+        if name.lower() != "content-length"
+    ]  # fmt: skip
+    reply_headers.append(("Content-Length", str(len(body))))
+    start_response(_status_line(response.status), reply_headers)
+    return [body]
 
 
 def signature(secret: bytes, timestamp: str, body: bytes) -> str:

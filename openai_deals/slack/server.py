@@ -17,16 +17,24 @@ import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import sqlalchemy.exc
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
 
 from openai_deals import messages as m
 from openai_deals.logs import configure_logging
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import SLACK_CALL_ERRORS, slack_error
 from openai_deals.slack.app import check_slack_settings, create_app
-from openai_deals.slack.http_app import EVENTS_PATH, HEALTH_PATH, WSGIApp, build_wsgi_app
+from openai_deals.slack.http_app import (
+    EVENTS_PATH,
+    HEALTH_PATH,
+    WSGIApp,
+    build_wsgi_app,
+    oauth_paths,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +84,18 @@ def start(settings: Settings, http: bool) -> App:
     engine = load_engine(
         settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
     )
-    app = create_app(settings, engine)
-    check_token(app, settings)
+    try:
+        app = create_app(settings, engine)
+    except sqlalchemy.exc.SQLAlchemyError as exc:  # OAuth: the installations' database
+        url = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
+        text = m.SERVE_DATABASE_UNREACHABLE.format(url=url, reason=reason[:200])
+        raise StartupError(text) from None
+    if settings.oauth_enabled:
+        # No token of its own: each workspace's is checked by Bolt when its requests arrive.
+        logger.info("Installable in several workspaces: %s and %s", *oauth_paths(app))
+    else:
+        check_token(app, settings)
     return app
 
 

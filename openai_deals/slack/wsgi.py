@@ -5,7 +5,9 @@
 Importing this module reads the settings, loads the corpus and checks the bot token (the same
 start-up as ``openai-deals serve --http``), so run gunicorn with ``--preload``: that happens
 once, in the master, and a bad value stops start-up with one line naming the variable instead
-of workers failing in a loop.
+of workers failing in a loop. Several workers (``WEB_CONCURRENCY``, or ``--workers`` seen by
+the hook of ``gunicorn_conf.py``) need ``REDIS_URL`` to share the memory of handled messages;
+without it a warning names the setting.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 
 from openai_deals.logs import configure_logging
 from openai_deals.settings import SettingsError, load_settings
+from openai_deals.slack.redis_state import warn_if_not_shared, web_concurrency
 from openai_deals.slack.server import StartupError, create_wsgi_app
 
 try:
@@ -21,6 +24,7 @@ try:
     configure_logging(_settings.log_level)
     logging.getLogger(__name__).info("%s", _settings.describe_source())
     app = create_wsgi_app(_settings)
+    warn_if_not_shared(web_concurrency(), _settings.redis_url, "WEB_CONCURRENCY")
 except SettingsError as exc:
     raise SystemExit(f"openai-deals: {exc}") from None
 except StartupError as exc:

@@ -15,6 +15,7 @@ is called (``close`` releases everything), so tests never wait for a slow Slack 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import socket
@@ -86,6 +87,10 @@ class MockSlack:
         self._released = threading.Event()
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        # OAuth: the codes Slack would hand a browser, each with its oauth.v2.access answer;
+        # auth.test then answers for the installed token's team (see ``grant``).
+        self._grants: dict[str, tuple[tuple[str, str], dict]] = {}
+        self._token_teams: dict[str, dict] = {}
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -159,6 +164,56 @@ class MockSlack:
             self._failures.clear()
             self._released.clear()
 
+    def grant(
+        self,
+        code: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        team_id: str,
+        team_name: str,
+        bot_token: str,
+        bot_user_id: str = "UBOTINST1",
+        bot_id: str = "BBOTINST1",
+        installer: str = "UINSTALL1",
+        scope: str = "app_mentions:read,chat:write,commands,im:history",
+    ) -> None:
+        """Make ``code`` (once) exchangeable by ``oauth.v2.access`` for an installation of the
+        app with ``client_id``/``client_secret`` in ``team_id``, with ``bot_token``."""
+        response = {
+            "ok": True,
+            "app_id": "A0TEST001",
+            "authed_user": {"id": installer},
+            "scope": scope,
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": bot_user_id,
+            "team": {"id": team_id, "name": team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        with self._cond:
+            self._grants[code] = ((client_id, client_secret), response)
+            self._token_teams[bot_token] = {
+                "team": team_name, "team_id": team_id, "user_id": bot_user_id, "bot_id": bot_id,
+            }  # fmt: skip
+
+    def _oauth_access(self, params: dict, auth: str) -> dict:
+        # Slack takes the client credentials as HTTP Basic auth (what slack_sdk sends) or as
+        # form fields; a code works once.
+        credentials = (params.get("client_id"), params.get("client_secret"))
+        if auth.startswith("Basic "):
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+            credentials = (user, password)
+        with self._cond:
+            grant = self._grants.get(params.get("code", ""))
+            if grant is None:
+                return {"ok": False, "error": "invalid_code"}
+            if grant[0] != credentials:
+                return {"ok": False, "error": "invalid_client_id"}
+            del self._grants[params["code"]]
+            return grant[1]
+
     # -- reading what arrived --------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
@@ -203,6 +258,8 @@ class MockSlack:
             if not auth.startswith("Bearer xapp-"):
                 return 200, {}, json.dumps({"ok": False, "error": "invalid_auth"})
             return 200, {}, json.dumps({"ok": True, "url": self.socket_url})
+        if method == "oauth.v2.access":
+            return 200, {}, json.dumps(self._oauth_access(params, auth))
         if not auth.startswith("Bearer xoxb-"):
             return 200, {}, json.dumps({"ok": False, "error": "not_authed"})
         ts = f"1700000000.{next(self._ts):06d}"
@@ -225,6 +282,9 @@ class MockSlack:
             "assistant.threads.setTitle": {"ok": True},
             "assistant.threads.setSuggestedPrompts": {"ok": True},
         }
+        installed = self._token_teams.get(auth.removeprefix("Bearer "))
+        if installed is not None:
+            bodies["auth.test"].update(installed)
         body = bodies.get(method, {"ok": False, "error": "unknown_method"})
         return 200, {}, json.dumps(body)
 

@@ -32,12 +32,14 @@ from openai_deals.slack.buttons import (
     ACTION_SHARE,
     DEALS_PAGE_ACTIONS,
 )
+from openai_deals.slack.install import BOT_SCOPES, REDIRECT_PATH
 from openai_deals.slack.server import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = {
     "socket": json.loads((ROOT / "manifest.json").read_text(encoding="utf-8")),
     "http": json.loads((ROOT / "manifest.http.json").read_text(encoding="utf-8")),
+    "distribution": json.loads((ROOT / "manifest.distribution.json").read_text(encoding="utf-8")),
 }
 # Events API name in the manifest -> a sample event of that kind, and the call its handler
 # makes (a Slack Web API method, or a line it logs when it calls none).
@@ -184,3 +186,14 @@ def test_every_manifest_shortcut_has_a_handler(app, slack, variant):
         assert dispatch(app, body) == 200
         (call,) = slack.wait_for("response_url")
         assert call.params["response_type"] == "ephemeral"
+
+
+def test_distribution_manifest_is_the_http_one_plus_the_oauth_redirect_url():
+    """The manifest for several workspaces adds only the OAuth redirect URL, on the path the
+    app serves, and asks for the scopes the installation requests (install.BOT_SCOPES)."""
+    distribution = copy.deepcopy(MANIFESTS["distribution"])
+    redirect_urls = distribution["oauth_config"].pop("redirect_urls")
+    assert redirect_urls == [f"https://YOUR-HOST{REDIRECT_PATH}"]
+    assert distribution == MANIFESTS["http"]
+    for manifest in MANIFESTS.values():
+        assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
