@@ -327,20 +327,13 @@ class OutcomeStore:
 
     def outcomes_since(self, since: datetime) -> list[dict]:
         """Outcome rows created at or after ``since``, oldest first."""
-        query = (
-            sa.select(outcomes_table)
-            .where(outcomes_table.c.created_at >= since)
-            .order_by(outcomes_table.c.created_at)
-        )
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._rows_since(outcomes_table, since)
 
     def feedback_since(self, since: datetime) -> list[dict]:
         """Feedback rows created at or after ``since``, oldest first."""
-        query = (
-            sa.select(feedback_table)
-            .where(feedback_table.c.created_at >= since)
-            .order_by(feedback_table.c.created_at)
-        )
+        return self._rows_since(feedback_table, since)
+
+    def _rows_since(self, table: sa.Table, since: datetime) -> list[dict]:
+        query = sa.select(table).where(table.c.created_at >= since).order_by(table.c.created_at)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from openai_deals.retrieval.clean import clean_body
 from openai_deals.retrieval.corpus import corpus_files, parse_article, read_corpus
+from openai_deals.retrieval.files import write_atomically
 from openai_deals.retrieval.sources import AddProblem, AddRefused, Draft
 
 DUPLICATE_JACCARD = 0.8
@@ -171,7 +171,7 @@ def add_to_corpus(draft: Draft, corpus_dir: Path, *, force: bool = False) -> Add
     text = article_markdown(draft)
     parse_article(text, path)  # what the index will read: fails here rather than there
     try:
-        _write_atomically(path, text)
+        write_atomically(path, text.encode("utf-8"), mode=0o644)
         for duplicate in duplicates:
             if duplicate.path != path:
                 duplicate.path.unlink(missing_ok=True)
@@ -180,19 +180,6 @@ def add_to_corpus(draft: Draft, corpus_dir: Path, *, force: bool = False) -> Add
             AddProblem.CORPUS_NOT_WRITABLE, path=str(corpus_dir), reason=exc.strerror
         ) from None
     return Added(path, path.stem, tuple(d.path for d in duplicates))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # ".tmp" suffix: never read as an article (only *.md are) while it is being written.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def init_corpus(corpus_dir: Path, bundled_dir: Path) -> list[Path]:

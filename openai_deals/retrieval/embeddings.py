@@ -22,14 +22,14 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from openai_deals.retrieval.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -112,11 +112,7 @@ def _cached_tokenizer(model, cache_dir: Path, version: str):
 
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
+        write_atomically(path, data)
     except OSError as exc:
         logger.warning("Could not write %s (%s); continuing.", path, exc)
 

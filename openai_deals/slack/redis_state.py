@@ -126,22 +126,32 @@ class _Outages:
             )
 
 
-class RedisSeenKeys:
-    """The :class:`~openai_deals.slack.dedup.DuplicateMemory` shared by every process."""
+class _RedisStore:
+    """One memory on a Redis client: keys live ``ttl_seconds`` (default ``default_ttl``);
+    failures go to an outage log shared by the stores of one client."""
+
+    default_ttl: float
 
     def __init__(
         self,
         client: redis.Redis,
-        ttl_seconds: float = dedup.TTL_SECONDS,
+        ttl_seconds: float | None = None,
         *,
         where: str = "redis",
         outages: _Outages | None = None,
     ) -> None:
-        if ttl_seconds <= 0:
+        ttl = self.default_ttl if ttl_seconds is None else ttl_seconds
+        if ttl <= 0:
             raise ValueError("ttl_seconds must be positive")
         self._client = client
-        self._ttl = math.ceil(ttl_seconds)
+        self._ttl = math.ceil(ttl)
         self._outages = outages or _Outages(where)
+
+
+class RedisSeenKeys(_RedisStore):
+    """The :class:`~openai_deals.slack.dedup.DuplicateMemory` shared by every process."""
+
+    default_ttl = dedup.TTL_SECONDS
 
     def seen_before(self, key: str) -> bool:
         """Record ``key`` for ``ttl_seconds``; True if it was already there.
@@ -160,22 +170,10 @@ class RedisSeenKeys:
         return not created
 
 
-class RedisThreads:
+class RedisThreads(_RedisStore):
     """The :class:`~openai_deals.slack.threads.BotThreads` shared by every process."""
 
-    def __init__(
-        self,
-        client: redis.Redis,
-        ttl_seconds: float = threads.TTL_SECONDS,
-        *,
-        where: str = "redis",
-        outages: _Outages | None = None,
-    ) -> None:
-        if ttl_seconds <= 0:
-            raise ValueError("ttl_seconds must be positive")
-        self._client = client
-        self._ttl = math.ceil(ttl_seconds)
-        self._outages = outages or _Outages(where)
+    default_ttl = threads.TTL_SECONDS
 
     def remember(self, channel: str, thread_ts: str) -> None:
         """Record the thread for ``ttl_seconds`` from now (renewed by each answer there)."""
@@ -200,23 +198,11 @@ class RedisThreads:
         return bool(found)
 
 
-class RedisQuestions:
+class RedisQuestions(_RedisStore):
     """The :class:`~openai_deals.slack.conversations.ThreadQuestions` shared by every
     process."""
 
-    def __init__(
-        self,
-        client: redis.Redis,
-        ttl_seconds: float = conversations.TTL_SECONDS,
-        *,
-        where: str = "redis",
-        outages: _Outages | None = None,
-    ) -> None:
-        if ttl_seconds <= 0:
-            raise ValueError("ttl_seconds must be positive")
-        self._client = client
-        self._ttl = math.ceil(ttl_seconds)
-        self._outages = outages or _Outages(where)
+    default_ttl = conversations.TTL_SECONDS
 
     def remember_question(self, channel: str, thread_ts: str, question: str) -> None:
         """Record the conversation's last question for ``ttl_seconds`` from now."""

@@ -16,13 +16,13 @@ import gzip
 import json
 import logging
 import marshal
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
 import spacy_lookups_data
+
+from openai_deals.retrieval.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +60,7 @@ def _tables() -> dict[str, dict[str, str]]:
 
 def _save(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
+        write_atomically(path, data)
     except OSError as exc:  # a read-only home: parse at every start, as before
         logger.debug("Could not keep the lemma tables in %s (%s)", path, exc)
 
