@@ -92,6 +92,8 @@ class Answerer:
     # Run when a workspace uninstalls the app or revokes its token: every store holding data
     # about a workspace registers its own deletion here (listeners/events/uninstall.py).
     workspace_purges: list[WorkspacePurge] = field(default_factory=list)
+    # The assistant threads the bot saw start (slack/assistant.py).
+    assistant_threads: BotThreads = field(default_factory=KnownThreads)
     # Each conversation's last question, to read a follow-up with (slack/conversations.py).
     questions: ThreadQuestions = field(default_factory=KnownQuestions)
     # Where each question's outcome and feedback go (openai_deals/outcomes.py); None: nowhere.

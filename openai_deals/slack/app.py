@@ -104,11 +104,13 @@ def create_app(
     """
     check_slack_settings(settings)
     questions: ThreadQuestions | None = None
+    assistant_threads: BotThreads | None = None
     if settings.redis_url:
         shared = shared_state(settings.redis_url)
         seen = shared.seen if seen is None else seen
         threads = shared.threads if threads is None else threads
         questions = shared.questions
+        assistant_threads = shared.assistant_threads
     distribution = installations(settings) if settings.oauth_enabled else None
     # The token goes to App itself, never with a ``client=``: Bolt also reads SLACK_BOT_TOKEN
     # from the environment, and given both it warns that the token "will be unused". Its own
@@ -140,6 +142,7 @@ def create_app(
         seen=seen or SeenKeys(),
         threads=threads or KnownThreads(),
         questions=questions or KnownQuestions(),
+        assistant_threads=assistant_threads or KnownThreads(),
         pool=AnswerPool(settings.answer_workers, settings.answer_backlog),
         timeout=settings.slack_api_timeout,
         retry_backoff=settings.slack_retry_backoff,

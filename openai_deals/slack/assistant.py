@@ -11,7 +11,8 @@ acknowledges at once and works on the answer pool.
 Where the workspace has no AI apps, none of these events arrive and DMs work as before. The
 middleware only takes the DM messages of threads it saw start (``assistant_threads``): any
 other DM, threaded or not, goes on to the ordinary DM listener, so no message is answered
-twice or swallowed; after a restart an assistant thread's messages are answered as DMs.
+twice or swallowed. With ``REDIS_URL`` that memory is shared by every process (``redis_state``);
+in memory, after a restart, an assistant thread's messages are answered as plain DMs.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The bot's short-lived memory shared by every process, on Redis (``REDIS_URL``).
 
-Three stores, the same rules as their in-memory counterparts (``dedup.SeenKeys``,
+Four stores, the same rules as their in-memory counterparts (``dedup.SeenKeys``,
 ``threads.KnownThreads`` and ``conversations.KnownQuestions``), so that a Slack retry, or a
 follow-up, reaching another worker or another dyno is recognised:
 
@@ -8,6 +8,8 @@ follow-up, reaching another worker or another dyno is recognised:
   trip; the reply says whether the key was new. Atomic across processes.
 * :class:`RedisThreads`: ``SET openai-deals:thread:<channel>:<thread_ts> 1 EX 604800`` (each
   answer renews the week) and ``EXISTS``.
+* :class:`RedisAssistantThreads`: the same for the assistant threads the bot saw start
+  (``openai-deals:assistant:<channel>:<thread_ts>``).
 * :class:`RedisQuestions`: ``SET openai-deals:question:<channel>:<thread_ts> <question> EX
   604800`` and ``GET``: a conversation's last question, to read a follow-up with.
 
@@ -174,10 +176,11 @@ class RedisThreads(_RedisStore):
     """The :class:`~openai_deals.slack.threads.BotThreads` shared by every process."""
 
     default_ttl = threads.TTL_SECONDS
+    kind = "thread"
 
     def remember(self, channel: str, thread_ts: str) -> None:
         """Record the thread for ``ttl_seconds`` from now (renewed by each answer there)."""
-        name = KEY_PREFIX + thread_key(channel, thread_ts)
+        name = KEY_PREFIX + thread_key(channel, thread_ts, self.kind)
         try:
             self._client.set(name, 1, ex=self._ttl)
         except redis.RedisError as error:
@@ -188,7 +191,7 @@ class RedisThreads(_RedisStore):
     def took_part(self, channel: str, thread_ts: str) -> bool:
         """True if the bot answered in the thread within ``ttl_seconds``; False when Redis
         cannot be reached (a mention still gets an answer)."""
-        name = KEY_PREFIX + thread_key(channel, thread_ts)
+        name = KEY_PREFIX + thread_key(channel, thread_ts, self.kind)
         try:
             found = self._client.exists(name)
         except redis.RedisError as error:
@@ -196,6 +199,13 @@ class RedisThreads(_RedisStore):
             return False
         self._outages.succeeded()
         return bool(found)
+
+
+class RedisAssistantThreads(RedisThreads):
+    """The assistant threads the bot saw start (``slack/assistant.py``), shared by every
+    process: a message in one reaching another worker is still answered as the assistant."""
+
+    kind = "assistant"
 
 
 class RedisQuestions(_RedisStore):
@@ -229,15 +239,16 @@ class RedisQuestions(_RedisStore):
 
 @dataclass(frozen=True)
 class SharedState:
-    """The three memories of the bot on one Redis server."""
+    """The memories of the bot on one Redis server."""
 
     seen: DuplicateMemory
     threads: BotThreads
     questions: ThreadQuestions
+    assistant_threads: BotThreads
 
 
 def shared_state(url: str) -> SharedState:
-    """The three stores on one Redis client (and one outage log) for ``REDIS_URL``.
+    """The four stores on one Redis client (and one outage log) for ``REDIS_URL``.
 
     No connection is made here: the first event does it, and a Redis down at start-up delays
     nothing (it is logged on first use).
@@ -253,6 +264,7 @@ def shared_state(url: str) -> SharedState:
         RedisSeenKeys(client, where=where, outages=outages),
         RedisThreads(client, where=where, outages=outages),
         RedisQuestions(client, where=where, outages=outages),
+        RedisAssistantThreads(client, where=where, outages=outages),
     )
 
 

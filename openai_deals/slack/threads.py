@@ -37,9 +37,10 @@ class BotThreads(Protocol):
         ...
 
 
-def thread_key(channel: str, thread_ts: str) -> str:
-    """The key of one thread, shared by every store."""
-    return f"thread:{channel}:{thread_ts}"
+def thread_key(channel: str, thread_ts: str, kind: str = "thread") -> str:
+    """The key of one thread, shared by every store; ``kind`` keeps apart two memories of
+    threads on one server ("thread": answered in; "assistant": assistant threads)."""
+    return f"{kind}:{channel}:{thread_ts}"
 
 
 class KnownThreads:

@@ -15,9 +15,11 @@ from openai_deals.slack.conversations import question_key
 from openai_deals.slack.dedup import message_key
 from openai_deals.slack.redis_state import (
     KEY_PREFIX,
+    RedisAssistantThreads,
     RedisQuestions,
     RedisSeenKeys,
     RedisThreads,
+    SharedState,
     redis_client,
     safe_url,
     shared_state,
@@ -94,6 +96,18 @@ def test_threads_are_remembered_for_a_week_and_renewed_by_each_answer(client, re
     client.expire(name, 30)  # as if the week were nearly over
     known.remember("C1", "5.0")
     assert client.ttl(name) > threads.TTL_SECONDS - 5
+
+
+def test_assistant_threads_are_a_memory_of_their_own(client):
+    """An assistant thread and a thread answered in, same channel and ts, are two keys."""
+    shared = SharedState(
+        RedisSeenKeys(client), RedisThreads(client), RedisQuestions(client),
+        RedisAssistantThreads(client),
+    )  # fmt: skip
+    shared.assistant_threads.remember("D1", "9.0")
+    assert shared.assistant_threads.took_part("D1", "9.0")
+    assert not shared.threads.took_part("D1", "9.0")
+    assert client.exists(KEY_PREFIX + threads.thread_key("D1", "9.0", "assistant"))
 
 
 def test_a_conversation_s_last_question_is_shared_and_kept_a_week(client, redis_server):

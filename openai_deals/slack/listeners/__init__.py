@@ -13,7 +13,7 @@ def register_listeners(app: App, answerer: Answerer) -> None:
     """Register all listeners on ``app``; they share ``answerer``."""
     # The assistant pane's events go through bolt-python's Assistant middleware, which takes
     # them before the listeners below (and lets every other message through).
-    app.use(build_assistant(answerer))
+    app.use(build_assistant(answerer, answerer.assistant_threads))
     events.register(app, answerer)
     messages.register(app, answerer)
     commands.register(app, answerer)
