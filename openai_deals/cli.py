@@ -356,18 +356,8 @@ def _print_draft(draft) -> None:
     )
 
 
-_METRICS = (
-    ("hit_at_1", "hit@1"),
-    ("hit_at_3", "hit@3"),
-    ("mrr_at_5", "MRR@5"),
-    ("abstention_rate", "abstention rate (unanswerable abstained)"),
-    ("false_abstention_rate", "false abstention rate"),
-    ("mean_snippet_chars", "mean snippet length (chars)"),
-)
-
-
 def _eval(args, settings: Settings) -> int:
-    from openai_deals.retrieval.evaluate import evaluate, load_questions
+    from openai_deals.retrieval.evaluate import evaluate, load_questions, metrics_table
 
     try:
         items = load_questions(args.file)
@@ -388,9 +378,7 @@ def _eval(args, settings: Settings) -> int:
         return 0
     first = reports["corpus"]
     print(f"questions: {first.questions} ({first.answerable} answerable)")
-    print(f"{'':42}" + "".join(f"{name:>18}" for name in reports))
-    for key, label in _METRICS:
-        print(f"{label:42}" + "".join(f"{getattr(r, key):>18.3f}" for r in reports.values()))
+    print("\n".join(metrics_table(reports)))
     for name, report in reports.items():
         if report.failures:
             print(f"missed (not in top 3), {name}: {', '.join(report.failures)}")

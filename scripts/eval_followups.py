@@ -16,17 +16,10 @@ import json
 import sys
 from pathlib import Path
 
-from openai_deals.retrieval.evaluate import evaluate
+from openai_deals.retrieval.evaluate import evaluate, metrics_table
 from openai_deals.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-METRICS = (
-    ("hit_at_1", "hit@1"),
-    ("hit_at_3", "hit@3"),
-    ("mrr_at_5", "MRR@5"),
-    ("abstention_rate", "abstention rate (unanswerable)"),
-    ("false_abstention_rate", "false abstention rate"),
-)
 
 
 def load_pairs(path: Path) -> list[dict]:
@@ -79,9 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     first = reports["with context"]
     print(f"pairs: {first.questions} ({first.answerable} answerable)")
-    print(f"{'':34}" + "".join(f"{name:>14}" for name in reports))
-    for key, label in METRICS:
-        print(f"{label:34}" + "".join(f"{getattr(r, key):>14.3f}" for r in reports.values()))
+    print("\n".join(metrics_table(reports)))
     print(f"missed with context (not in top 3): {', '.join(first.failures) or '-'}")
     if args.show:
         for pair in pairs:

@@ -32,6 +32,24 @@ class EvalReport:
         return asdict(self)
 
 
+METRICS = (
+    ("hit_at_1", "hit@1"),
+    ("hit_at_3", "hit@3"),
+    ("mrr_at_5", "MRR@5"),
+    ("abstention_rate", "abstention rate (unanswerable abstained)"),
+    ("false_abstention_rate", "false abstention rate"),
+    ("mean_snippet_chars", "mean snippet length (chars)"),
+)
+
+
+def metrics_table(reports: dict[str, EvalReport]) -> list[str]:
+    """One line per metric, one column per named report (English, for the terminal)."""
+    lines = [f"{'':42}" + "".join(f"{name:>18}" for name in reports)]
+    for key, label in METRICS:
+        lines.append(f"{label:42}" + "".join(f"{getattr(r, key):>18.3f}" for r in reports.values()))
+    return lines
+
+
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
