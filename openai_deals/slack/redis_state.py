@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -43,6 +44,8 @@ from openai_deals.slack.dedup import DuplicateMemory
 from openai_deals.slack.threads import BotThreads, thread_key
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 KEY_PREFIX = "openai-deals:"  # one Redis may serve other apps too
 # Seconds to connect to Redis and to wait for a reply. It answers in well under a
@@ -149,6 +152,19 @@ class _RedisStore:
         self._ttl = math.ceil(ttl)
         self._outages = outages or _Outages(where)
 
+    def _call(
+        self, operation: str, name: str, instead: str, fallback: T, call: Callable[[], T]
+    ) -> T:
+        """``call()``; when Redis cannot be reached, log the outage (``operation`` on ``name``,
+        and what is done ``instead``) and return ``fallback``."""
+        try:
+            result = call()
+        except redis.RedisError as error:
+            self._outages.failed(operation, name, error, instead)
+            return fallback
+        self._outages.succeeded()
+        return result
+
 
 class RedisSeenKeys(_RedisStore):
     """The :class:`~openai_deals.slack.dedup.DuplicateMemory` shared by every process."""
@@ -162,13 +178,13 @@ class RedisSeenKeys(_RedisStore):
         second answer to a retry beats a lost one), and the outage is logged.
         """
         name = KEY_PREFIX + key
-        try:
-            created = self._client.set(name, 1, nx=True, ex=self._ttl)
-        except redis.RedisError as error:
-            self._outages.failed("SET NX", name, error, "answering as if new (a retry may get a "
-                                 "second answer)")  # fmt: skip
-            return False
-        self._outages.succeeded()
+        created = self._call(
+            "SET NX",
+            name,
+            "answering as if new (a retry may get a second answer)",
+            True,
+            lambda: self._client.set(name, 1, nx=True, ex=self._ttl),
+        )
         return not created
 
 
@@ -181,23 +197,25 @@ class RedisThreads(_RedisStore):
     def remember(self, channel: str, thread_ts: str) -> None:
         """Record the thread for ``ttl_seconds`` from now (renewed by each answer there)."""
         name = KEY_PREFIX + thread_key(channel, thread_ts, self.kind)
-        try:
-            self._client.set(name, 1, ex=self._ttl)
-        except redis.RedisError as error:
-            self._outages.failed("SET", name, error, "the thread is not remembered")
-            return
-        self._outages.succeeded()
+        self._call(
+            "SET",
+            name,
+            "the thread is not remembered",
+            None,
+            lambda: self._client.set(name, 1, ex=self._ttl),
+        )
 
     def took_part(self, channel: str, thread_ts: str) -> bool:
         """True if the bot answered in the thread within ``ttl_seconds``; False when Redis
         cannot be reached (a mention still gets an answer)."""
         name = KEY_PREFIX + thread_key(channel, thread_ts, self.kind)
-        try:
-            found = self._client.exists(name)
-        except redis.RedisError as error:
-            self._outages.failed("EXISTS", name, error, "taken as a thread the bot is not in")
-            return False
-        self._outages.succeeded()
+        found = self._call(
+            "EXISTS",
+            name,
+            "taken as a thread the bot is not in",
+            0,
+            lambda: self._client.exists(name),
+        )
         return bool(found)
 
 
@@ -217,23 +235,21 @@ class RedisQuestions(_RedisStore):
     def remember_question(self, channel: str, thread_ts: str, question: str) -> None:
         """Record the conversation's last question for ``ttl_seconds`` from now."""
         name = KEY_PREFIX + question_key(channel, thread_ts)
-        try:
-            self._client.set(name, question.encode("utf-8"), ex=self._ttl)
-        except redis.RedisError as error:
-            self._outages.failed("SET", name, error, "the question is not remembered")
-            return
-        self._outages.succeeded()
+        self._call(
+            "SET",
+            name,
+            "the question is not remembered",
+            None,
+            lambda: self._client.set(name, question.encode("utf-8"), ex=self._ttl),
+        )
 
     def last_question(self, channel: str, thread_ts: str) -> str | None:
         """The conversation's last question; None when there is none or Redis cannot be
         reached (the follow-up is then read on its own)."""
         name = KEY_PREFIX + question_key(channel, thread_ts)
-        try:
-            found = self._client.get(name)
-        except redis.RedisError as error:
-            self._outages.failed("GET", name, error, "the follow-up is read on its own")
-            return None
-        self._outages.succeeded()
+        found = self._call(
+            "GET", name, "the follow-up is read on its own", None, lambda: self._client.get(name)
+        )
         return found.decode("utf-8", errors="replace") if isinstance(found, bytes) else found
 
 
