@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth import OAuthFlow
 
 logger = logging.getLogger(__name__)
@@ -86,15 +86,7 @@ def build_wsgi_app(app: App, *, signing_secret: str, max_body_bytes: int) -> WSG
                 str(environ.get("CONTENT_LENGTH") or "none")[:20],
             )
             return _reply(start_response, refused.status, b"", "text/plain; charset=utf-8")
-        response = app.dispatch(request)
-        body = (response.body or "").encode("utf-8")
-        headers = [
-            (name, value) for name, values in response.headers.items() for value in values
-            if name.lower() != "content-length"
-        ]  # fmt: skip
-        headers.append(("Content-Length", str(len(body))))
-        start_response(_status_line(response.status), headers)
-        return [body]
+        return _send(app.dispatch(request), start_response)
 
     return wsgi_app
 
@@ -127,13 +119,18 @@ def _oauth_route(
         # French page, the traceback goes to the log (without the query string).
         logger.exception("OAuth flow failed (path=%s)", path)
         response = unavailable_page()
+    return _send(response, start_response)
+
+
+def _send(response: BoltResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Write a Bolt response as the WSGI reply (its length counted on the encoded body)."""
     body = (response.body or "").encode("utf-8")
-    reply_headers = [
+    headers = [
         (name, value) for name, values in response.headers.items() for value in values
         if name.lower() != "content-length"
     ]  # fmt: skip
-    reply_headers.append(("Content-Length", str(len(body))))
-    start_response(_status_line(response.status), reply_headers)
+    headers.append(("Content-Length", str(len(body))))
+    start_response(_status_line(response.status), headers)
     return [body]
 
 
