@@ -78,24 +78,22 @@ def team_event(event: dict) -> dict:
     return payload
 
 
-def bots_rows(url: str) -> list[tuple]:
+def rows(url: str, query: str) -> list[tuple]:
+    """What ``query`` reads from the database at ``url`` (a connection of the test's own)."""
     engine = sqlalchemy.create_engine(url)
     try:
         with engine.connect() as connection:
-            query = "select team_id, bot_token from slack_bots order by id"
             return [tuple(row) for row in connection.execute(sqlalchemy.text(query))]
     finally:
         engine.dispose()
+
+
+def bots_rows(url: str) -> list[tuple]:
+    return rows(url, "select team_id, bot_token from slack_bots order by id")
 
 
 def installation_rows(url: str) -> list[tuple]:
-    engine = sqlalchemy.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            query = "select team_id, team_name, bot_token from slack_installations"
-            return [tuple(row) for row in connection.execute(sqlalchemy.text(query))]
-    finally:
-        engine.dispose()
+    return rows(url, "select team_id, team_name, bot_token from slack_installations")
 
 
 def test_install_answer_with_the_workspace_token_then_uninstall(
