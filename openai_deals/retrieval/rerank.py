@@ -130,12 +130,15 @@ class Evidence:
         own_set = frozenset(own)
         article_no = int(self.index.article_of[i])
         article = self.index.articles[article_no]
-        dated = bool(q.dates) and any(
-            d.matches(article.date)
-            or self._states(d, own_set)
-            or any(d.matches(iso) for iso in relative_dates(self.index.text(i), article.date))
-            for d in q.dates
-        )
+        dated = False
+        if q.dates:
+            relative = relative_dates(self.index.text(i), article.date)
+            dated = any(
+                d.matches(article.date)
+                or self._states(d, own_set)
+                or any(d.matches(iso) for iso in relative)
+                for d in q.dates
+            )
         covered = own_set | self.context(i, window)
         if dated:
             covered |= q.date_terms

@@ -24,7 +24,9 @@ def build(answerer: Answerer) -> Work:
         event = body.get("event") or {}
         if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
             # Only user tokens were revoked: the bot's own access, and its data, stay.
-            logger.info("User tokens revoked, nothing stored for them (team=%s)", _team(body))
+            logger.info(
+                "User tokens revoked, nothing stored for them (team=%s)", body.get("team_id")
+            )
             return
         enterprise_id = body.get("enterprise_id") or context.enterprise_id
         team_id = body.get("team_id") or context.team_id
@@ -46,7 +48,3 @@ def build(answerer: Answerer) -> Work:
                 )
 
     return purge_workspace
-
-
-def _team(body: dict) -> str | None:
-    return body.get("team_id")
