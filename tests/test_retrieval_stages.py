@@ -255,6 +255,15 @@ def test_cached_vectors_are_reused_whatever_bytes_their_keys_end_with(tmp_path, 
     assert counting.count == 600 and reordered.embedded == 0
 
 
+def test_the_vector_file_of_earlier_releases_is_removed_when_replaced(tmp_path, engine: Engine):
+    """The old ``vectors-<model>.npz`` (32 MB at 50k sentences) does not stay behind."""
+    cache = VectorCache(tmp_path, _Counting(engine.embedder))
+    old = cache.path.with_suffix(".npz")
+    old.write_bytes(b"old cache")
+    cache.vectors(["Google mise sur Anthropic."])
+    assert cache.path.is_file() and not old.exists()
+
+
 def test_a_damaged_vector_file_is_re_embedded_not_trusted(tmp_path, engine: Engine):
     """A vector file cut short or of another layout is ignored and rewritten."""
     counting = _Counting(engine.embedder)

@@ -218,6 +218,8 @@ class VectorCache:
         buffer = io.BytesIO()
         np.save(buffer, rows)
         _write_atomically(self.path, buffer.getvalue())
+        # The content cache of earlier releases (a zip of keys and float16 vectors), replaced.
+        self.path.with_suffix(".npz").unlink(missing_ok=True)
 
 
 _KEY_BYTES = 16
