@@ -14,13 +14,13 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-from openai_deals.retrieval.decide import DecisionModel
+from openai_deals.retrieval.decide import FEATURES, DecisionModel
 from openai_deals.retrieval.engine import Engine, load_engine
 from openai_deals.retrieval.evaluate import evaluate, load_questions
 from openai_deals.retrieval.rerank import SEMANTIC_WEIGHTS
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 
-NEVER_ABSTAIN = DecisionModel(coef=(0.0,) * 11, bias=1.0, threshold=0.0)
+NEVER_ABSTAIN = DecisionModel(coef=(0.0,) * len(FEATURES), bias=1.0, threshold=0.0)
 
 
 def variants(index_dir: Path, corpus: Path) -> dict[str, Engine]:

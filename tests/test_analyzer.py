@@ -46,6 +46,10 @@ def terms():
         ("la jeune pousse", "la start-up"),  # official French terms (FranceTerme)
         ("un robot conversationnel", "un robot chatbot"),
         ("informatique en nuage", "informatique cloud"),
+        ("decrit", "décrit"),  # typed without accents: lemmatised as the accented form
+        ("parametres", "paramètres"),
+        ("reintegre", "réintégré"),
+        ("la societe", "la société"),  # a lemma itself, not only its inflected forms
     ],
 )
 def test_equivalent_forms_give_the_same_terms(terms, left, right):
@@ -72,6 +76,20 @@ def test_equivalent_forms_give_the_same_terms(terms, left, right):
 def test_distinct_words_stay_distinct(terms, left, right):
     """Synonym groups and stemming do not merge words with different meanings."""
     assert terms(left) != terms(right)
+
+
+def test_accent_free_spellings_are_known_words_but_never_guessed():
+    """« decrit » is a known word (so never "corrected" into a name); a spelling two words of
+    different lemmas share (« peche »: pêche, péché) is left to the stemmer, not guessed."""
+    from openai_deals.retrieval.lang.lemmas import folded_french_lemmas
+
+    analyzer = default_analyzer()
+    assert analyzer.is_known_word("decrit")
+    assert not analyzer.is_known_word("microsft")
+    folded = folded_french_lemmas()
+    assert folded["decrit"] == "décrire"
+    assert "peche" not in folded
+    assert "ou" not in folded  # an unaccented form keeps its own reading (« ou » ≠ « où »)
 
 
 def test_stop_words_and_question_words_are_dropped(terms):

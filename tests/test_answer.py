@@ -139,14 +139,12 @@ def test_test_split_meets_the_reported_quality(engine: Engine):
     """The held-back test split stays at the level the README reports (a regression guard:
     nothing is tuned on it)."""
     report = evaluate(engine, load_questions(ROOT / "eval" / "test.jsonl"))
-    # Measured 0.74 / 0.81 / 0.05 / 0.22; the bars leave about one question of slack (BLAS
-    # summation order moves borderline probabilities). The decision refitted on tune with the
-    # metonym lexicon answers more (0.13 → 0.05 withheld) and abstains less (0.43 → 0.22) on
-    # test; under the README's cost (one withheld answer = three wrong snippets) that is a gain.
+    # Measured 0.74 / 0.81 / 0.03 / 0.30 (hit@1, hit@3, withheld, abstained); the bars leave
+    # about one question of slack (BLAS summation order moves borderline probabilities).
     assert report.hit_at_1 >= 0.72
     assert report.hit_at_3 >= 0.78
-    assert report.false_abstention_rate <= 0.08
-    assert report.abstention_rate >= 0.17
+    assert report.false_abstention_rate <= 0.06
+    assert report.abstention_rate >= 0.26
 
 
 def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from openai_deals.retrieval.cache import STORE_FOLDER, owned_cache_dir
+from openai_deals.retrieval.decide import FEATURES
 from openai_deals.retrieval.embeddings import VectorCache, load_embedder, text_hash
 from openai_deals.retrieval.engine import Engine, load_engine
 from openai_deals.retrieval.query import DateRef, question_dates
@@ -132,6 +133,7 @@ def test_a_corrected_name_is_one_of_the_question_s_names(engine: Engine):
         "Quelle est la recette de la tarte ?",
         "Que pense Nvidia de ChatGPT ?",  # a name the corpus never saw stays unknown
         "Combien en 2018 ?",  # numbers are never corrected ("2018" is not "2019")
+        "Kevin Scott decrit-il GPT3 ?",  # accents left out: a known word, not "Dean"
     ],
 )
 def test_real_words_and_unknown_names_are_not_corrected(engine: Engine, question):
@@ -144,6 +146,32 @@ def test_a_misspelt_question_is_answered_like_the_right_one(engine: Engine):
     typo = engine.answer("Combien Gogle a-t-il investi dans Anthropique ?")
     assert not typo.abstained
     assert typo.snippets[0].sentence_ids == right.snippets[0].sentence_ids
+
+
+def test_a_how_much_question_whose_best_sentence_states_no_amount_weighs_against_answering(
+    engine: Engine,
+):
+    """The decision reads the answer type: a « combien » question answered by a sentence with
+    no amount in it or its neighbours is evidence the articles do not say."""
+    index = FEATURES.index("no_amount")
+    q = engine.queries.analyse("Combien de paramètres compte le modèle GPT3 ?")
+    ranked, decision = engine.search(q)
+    assert not any(c.typed_near for c in ranked[:1])
+    assert decision.features[index] == 1.0
+    assert engine.decision.coef[index] < 0
+    q = engine.queries.analyse("Combien Google a-t-il investi dans Anthropic ?")
+    ranked, decision = engine.search(q)
+    assert ranked[0].typed_near and decision.features[index] == 0.0
+    assert decision.answer
+
+
+def test_a_question_sharing_no_word_with_any_sentence_is_abstained(engine: Engine):
+    """No word of the question near the best sentence: the fitted model never saw such a
+    question, so the engine abstains rather than extrapolate."""
+    q = engine.queries.analyse("Quelle est la recette de la tarte tatin ?")
+    ranked, decision = engine.search(q)
+    assert ranked[0].coverage == 0
+    assert not decision.answer
 
 
 # -- answer spans -----------------------------------------------------------------------------

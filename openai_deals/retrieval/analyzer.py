@@ -9,7 +9,8 @@ Steps, in order, for each word of the text:
    other hyphenated words are split ("a-t-il" → "a", "t", "il");
 4. stop words out; English glossary words replaced by their French equivalents;
    number words to digits ("un milliard" → "1 milliard", "dix" → "10");
-5. lemma lookup (spacy-lookups-data: "prévu" → "prévoir", "petite" → "petit"), then Snowball
+5. lemma lookup (spacy-lookups-data: "prévu" → "prévoir", "petite" → "petit"; a form typed
+   without its accents, "decrit", as the accented one), then Snowball
    French stemming (a light stemmer: "investir", "investissement" → "invest"), then accent
    folding (so "évincé" and "evince" match);
 6. synonym groups collapse to one term ("PDG", "CEO", "patron" → one term).
@@ -28,7 +29,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from openai_deals.retrieval.lang.lemmas import french_lemmas, known_words
+from openai_deals.retrieval.lang.lemmas import folded_french_lemmas, french_lemmas, known_words
 from openai_deals.retrieval.lang.lexicon import (
     ALIASES,
     CASED_ALIASES,
@@ -41,7 +42,7 @@ from openai_deals.retrieval.lang.numbers import MAGNITUDES, NUMBER_WORDS, ONE_WO
 from openai_deals.retrieval.lang.stop_words import STOP_WORDS
 
 # Bump when anything below changes the terms produced: the index cache is keyed on it.
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
 _SPACES = "  \u202f\u2009"
 _TOKEN = re.compile(
@@ -80,6 +81,7 @@ class Analyzer:
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("french")
         self._lemmas = french_lemmas()
+        self._folded_lemmas = folded_french_lemmas()
         self._stop = frozenset(fold_accents(w) for w in STOP_WORDS) | STOP_WORDS
         self._synonyms = self._build_synonyms()
         self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
@@ -172,7 +174,8 @@ class Analyzer:
     def _stem_uncached(self, word: str) -> str:
         if not word.isalpha():
             return fold_accents(word)
-        lemma = self._lemmas.get(word, word)
+        # A form typed without its accents ("decrit") is lemmatised as the accented one.
+        lemma = self._lemmas.get(word) or self._folded_lemmas.get(word, word)
         return fold_accents(self._stemmer.stemWord(lemma))
 
     def _build_synonyms(self) -> dict[str, str]:

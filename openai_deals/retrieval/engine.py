@@ -213,6 +213,11 @@ class Engine:
             # Does the sentence say something about the question, not just about its names?
             names_cos = float(self._vectors[best.index] @ self.embedder.query(q.names_text))
         x = features(q, best, names_cos, max(c.cosine for c in ranked))
+        if not best.coverage:
+            # No word of the question in the sentence nor around it: the tune split holds no
+            # such question, so the fitted model would only be extrapolating ("la recette de
+            # la tarte tatin" would get its names credit for having no names).
+            return Decision(False, 0.0, x)
         p = self.decision.probability(x)
         return Decision(p >= self.decision.threshold, p, x)
 

@@ -59,6 +59,7 @@ class Candidate:
     about_hit: bool  # it holds one of the question's non-name words
     names_ok: bool  # its article mentions every name of the question
     typed: bool  # it holds the kind of answer asked for (an amount, a date)
+    typed_near: bool  # it or a neighbour holds it
     dated: bool  # it, or its article, is of a date the question names
     proximity: float
     terms: frozenset[str]
@@ -152,7 +153,10 @@ class Evidence:
         names_near = (
             sum(q.weights[t] for t in q.names if t in covered) / name_weight if name_weight else 1.0
         )
-        key = max(about, key=lambda t: q.weights[t], default=None)
+        # In question order, so that a tie goes to the same word in every process (a set's
+        # order changes with the interpreter's hash seed).
+        typed = has_type(own, q.kind, self._date_terms)
+        key = max((t for t in q.terms if t in about), key=lambda t: q.weights[t], default=None)
         return Candidate(
             index=i,
             names_near=names_near,
@@ -164,7 +168,8 @@ class Evidence:
             own_hit=bool(own_set.intersection(q.terms)),
             about_hit=not q.about or bool(own_set & q.about),
             names_ok=q.names <= self.article_terms(article_no),
-            typed=has_type(own, q.kind, self._date_terms),
+            typed=typed,
+            typed_near=typed or has_type(tuple(covered), q.kind, self._date_terms),
             dated=dated,
             proximity=_proximity(own, q, proximity_weight),
             terms=own_set,
