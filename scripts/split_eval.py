@@ -1,6 +1,9 @@
 """Split the blind question sets once into tune and test (run once; both files are committed).
 
-    python scripts/split_eval.py SET.jsonl [SET.jsonl …] --out eval/
+    python scripts/split_eval.py SET.jsonl [SET.jsonl …] --out eval/ [--suffix -2]
+
+A later batch of questions is split the same way into its own pair of files
+(``--suffix -2``: ``tune-2.jsonl``, ``test-2.jsonl``), so the earlier split never moves.
 
 Within each group of (article, answerable or not), questions are ordered by a hash of their
 id and dealt alternately to tune and test, so both halves cover every article, register and
@@ -20,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=Path("eval"))
+    parser.add_argument("--suffix", default="", help="file name suffix of a later batch")
     args = parser.parse_args(argv)
     groups: dict[tuple[str, bool], list[dict]] = defaultdict(list)
     for path in args.sets:
@@ -35,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, items in halves.items():
         items.sort(key=lambda it: it["id"])
         text = "".join(json.dumps(it, ensure_ascii=False) + "\n" for it in items)
-        (args.out / f"{name}.jsonl").write_text(text, encoding="utf-8")
+        (args.out / f"{name}{args.suffix}.jsonl").write_text(text, encoding="utf-8")
         unanswerable = sum(1 for it in items if not it["answers"])
         print(f"{name}: {len(items)} questions, {unanswerable} unanswerable")
     return 0

@@ -1,6 +1,6 @@
 """Choose the ranking weights and fit the abstention model on the tune split, only.
 
-    python scripts/tune.py eval/tune.jsonl [--embeddings use|e5|none] [--corpus DIR]
+    python scripts/tune.py eval/tune.jsonl [eval/tune-2.jsonl] [--embeddings use|e5|none]
 
 Every question's candidates and their evidence are measured once; a grid of ranking weights
 is then scored on them (hit@1, then hit@3: the rank of the first candidate holding a gold
@@ -206,17 +206,17 @@ def auc(p: np.ndarray, y: np.ndarray) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tune", type=Path)
+    parser.add_argument("tune", type=Path, nargs="+", help="tune files (never a test split)")
     parser.add_argument("--embeddings", default="use", choices=("use", "e5", "none"))
     parser.add_argument("--corpus", type=Path, default=BUNDLED_CORPUS_DIR)
     parser.add_argument("--index-dir", type=Path, default=None)
     args = parser.parse_args(argv)
-    if "test" in args.tune.name:
+    if any("test" in path.name for path in args.tune):
         print("refusing to tune on a test split", file=sys.stderr)
         return 2
     index_dir = args.index_dir or Path(tempfile.mkdtemp(prefix="tune-index-"))
     engine = load_engine(args.corpus, index_dir, embeddings=args.embeddings)
-    items = load_questions(args.tune)
+    items = [item for path in args.tune for item in load_questions(path)]
     data = measure(engine, items)
     w, (h1, h3, mrr) = best_weights(data, engine.semantic)
     print(f"ranking on tune: hit@1 {h1:.3f}  hit@3 {h3:.3f}  MRR {mrr:.3f} (before abstention)")
