@@ -51,14 +51,14 @@ class DecisionModel:
 # Thresholds: the point of the tune precision/recall table (out-of-fold probabilities) where
 # a withheld right answer costs as much as three unanswerable questions answered.
 SEMANTIC = DecisionModel(
-    coef=(0.0, 0.772, 0.0, 2.085, 0.989, 0.18, 0.0, 0.0, 3.359, 0.0, 2.228, -4.966),
-    bias=-4.056,
-    threshold=0.2,
+    coef=(0.001, 0.643, 0.0, 1.866, 0.914, 0.476, 0.0, 0.0, 3.533, 0.0, 2.133, -4.863),
+    bias=-4.037,
+    threshold=0.25,
 )
 LEXICAL = DecisionModel(
-    coef=(0.0, 1.631, 0.124, 0.0, 3.058, 0.183, -1.041, 0.0, 0.0, 0.0, 0.0, -5.248),
-    bias=-3.247,
-    threshold=0.4,
+    coef=(0.365, 1.487, 0.075, 0.0, 2.669, 0.291, -1.395, 0.0, 0.0, 0.0, 0.0, -5.177),
+    bias=-3.134,
+    threshold=0.3,
 )
 
 
