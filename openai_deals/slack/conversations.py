@@ -16,11 +16,11 @@ question as it read it (``retrieval.followup.contextualise``), behind :class:`Th
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
+
+from openai_deals.slack.expiring import ExpiringMap
 
 TTL_SECONDS = 7 * 24 * 3600.0
 MAX_CONVERSATIONS = 100_000
@@ -53,33 +53,13 @@ class KnownQuestions:
         max_conversations: int = MAX_CONVERSATIONS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if ttl_seconds <= 0 or max_conversations <= 0:
-            raise ValueError("ttl_seconds and max_conversations must be positive")
-        self._ttl = ttl_seconds
-        self._max = max_conversations
-        self._clock = clock
-        self._questions: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._questions: ExpiringMap[str] = ExpiringMap(ttl_seconds, max_conversations, clock)
 
     def last_question(self, channel: str, thread_ts: str) -> str | None:
-        key = question_key(channel, thread_ts)
-        with self._lock:
-            entry = self._questions.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= self._clock() - self._ttl:
-                del self._questions[key]
-                return None
-            return entry[1]
+        return self._questions.get(question_key(channel, thread_ts))
 
     def remember_question(self, channel: str, thread_ts: str, question: str) -> None:
-        key = question_key(channel, thread_ts)
-        with self._lock:
-            self._questions[key] = (self._clock(), question)
-            self._questions.move_to_end(key)
-            while len(self._questions) > self._max:
-                self._questions.popitem(last=False)
+        self._questions.put(question_key(channel, thread_ts), question)
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._questions)
+        return len(self._questions)

@@ -15,11 +15,11 @@ The in-memory :class:`KnownThreads` is per process; a store shared between proce
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
+
+from openai_deals.slack.expiring import ExpiringMap
 
 TTL_SECONDS = 7 * 24 * 3600.0
 MAX_THREADS = 100_000
@@ -52,33 +52,13 @@ class KnownThreads:
         max_threads: int = MAX_THREADS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if ttl_seconds <= 0 or max_threads <= 0:
-            raise ValueError("ttl_seconds and max_threads must be positive")
-        self._ttl = ttl_seconds
-        self._max = max_threads
-        self._clock = clock
-        self._threads: OrderedDict[str, float] = OrderedDict()  # least recently answered first
-        self._lock = threading.Lock()
+        self._threads: ExpiringMap[bool] = ExpiringMap(ttl_seconds, max_threads, clock)
 
     def remember(self, channel: str, thread_ts: str) -> None:
-        key = thread_key(channel, thread_ts)
-        with self._lock:
-            self._threads[key] = self._clock()
-            self._threads.move_to_end(key)
-            while len(self._threads) > self._max:
-                self._threads.popitem(last=False)
+        self._threads.put(thread_key(channel, thread_ts), True)
 
     def took_part(self, channel: str, thread_ts: str) -> bool:
-        key = thread_key(channel, thread_ts)
-        with self._lock:
-            answered = self._threads.get(key)
-            if answered is None:
-                return False
-            if answered <= self._clock() - self._ttl:
-                del self._threads[key]
-                return False
-            return True
+        return self._threads.get(thread_key(channel, thread_ts)) is not None
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._threads)
+        return len(self._threads)
