@@ -148,7 +148,9 @@ class Engine:
         """
         k = max(MIN_K, min(int(k), MAX_K))
         offset = max(0, int(offset))
-        question = " ".join((question or "").split())
+        # A lone surrogate (JSON allows "\ud800") cannot be encoded: the embedder would raise.
+        question = (question or "").encode("utf-8", "replace").decode("utf-8")
+        question = " ".join(question.split())
         q = self.queries.analyse(question[:MAX_QUESTION_CHARS])
         if not q.terms:
             return Answer(question, (), Status.NO_KEYWORDS)
