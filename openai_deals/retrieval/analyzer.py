@@ -22,7 +22,6 @@ second, so a question is analysed without loading spaCy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +39,7 @@ from openai_deals.retrieval.lang.lexicon import (
 )
 from openai_deals.retrieval.lang.numbers import MAGNITUDES, NUMBER_WORDS, ONE_WORDS
 from openai_deals.retrieval.lang.stop_words import STOP_WORDS
+from openai_deals.retrieval.text import fold_accents
 
 # Bump when anything below changes the terms produced: the index cache is keyed on it.
 ANALYZER_VERSION = "4"
@@ -66,13 +66,6 @@ class Token:
     term: str
     start: int
     end: int
-
-
-def fold_accents(text: str) -> str:
-    """Remove diacritics: "évincé" → "evince", "œuvre" → "oeuvre"."""
-    text = text.replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Analyzer:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from openai_deals.retrieval.analyzer import Analyzer, Token, fold_accents
+from openai_deals.retrieval.analyzer import Analyzer, Token
 from openai_deals.retrieval.model import MONTHS_FR
+from openai_deals.retrieval.text import fold_accents
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:combien|quel(?:le)?s? (?:montant|somme|part|nombre|pourcentage|valorisation)"

@@ -1,9 +1,10 @@
 """Text helpers every surface and the engine share: the one ``shorten`` (cutting text to a
-length) and ``strip_invisible`` (dropping control and bidi characters)."""
+length), ``strip_invisible`` (dropping control and bidi characters) and ``fold_accents``."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 ELLIPSIS = "…"
@@ -17,6 +18,13 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u
 def strip_invisible(text: str) -> str:
     """Remove control characters (tab and newline excepted) and bidi controls from ``text``."""
     return _INVISIBLE.sub("", text)
+
+
+def fold_accents(text: str) -> str:
+    """Remove diacritics: "évincé" → "evince", "œuvre" → "oeuvre"."""
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _CLOSING = re.compile(r"[\s,;:–-]+$")

@@ -20,7 +20,6 @@ import gzip
 import json
 import logging
 import marshal
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,18 +27,13 @@ import platformdirs
 import spacy_lookups_data
 
 from openai_deals.retrieval.files import write_atomically
+from openai_deals.retrieval.text import fold_accents
 
 logger = logging.getLogger(__name__)
 
 _TABLES = ("fr_lemma_lookup", "en_lemma_lookup")
 _FOLDED = "fr_folded_lookup"
 _LAYOUT = 2  # bump when the cached tables change shape
-
-
-def _fold(text: str) -> str:
-    # analyzer.fold_accents, repeated here: the analyzer imports this module.
-    text = text.replace("œ", "oe").replace("æ", "ae")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _folded(lemmas: dict[str, str]) -> dict[str, str]:
@@ -51,7 +45,7 @@ def _folded(lemmas: dict[str, str]) -> dict[str, str]:
     # The lemmas are forms too (« société » is only ever a value of the table).
     pairs = [*lemmas.items(), *((lemma, lemma) for lemma in set(lemmas.values()))]
     for form, lemma in pairs:
-        key = _fold(form)
+        key = fold_accents(form)
         if key == form or key in lemmas or key in ambiguous:
             continue
         if out.setdefault(key, lemma) != lemma:
