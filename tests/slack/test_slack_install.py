@@ -56,6 +56,18 @@ def get(base_url: str, path: str, headers: dict | None = None) -> http.client.HT
     return response
 
 
+def grant(slack, code: str) -> None:
+    """The stand-in's oauth.v2.access answers ``code`` with the test team's installation."""
+    slack.grant(
+        code,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        team_id=TEAM,
+        team_name=TEAM_NAME,
+        bot_token=TEAM_TOKEN,
+    )
+
+
 def start_install(base_url: str) -> tuple[str, str]:
     """GET /slack/install: Slack's authorisation URL and the state cookie it set."""
     response = get(base_url, "/slack/install")
@@ -103,14 +115,7 @@ def test_install_answer_with_the_workspace_token_then_uninstall(
     with its own token; app_uninstalled deletes the installation."""
     with serve_app(create_app(oauth_settings, engine), oauth_settings) as bot:
         state, cookie = start_install(bot.base_url)
-        slack.grant(
-            "code-1",
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            team_id=TEAM,
-            team_name=TEAM_NAME,
-            bot_token=TEAM_TOKEN,
-        )
+        grant(slack, "code-1")
         response = get(
             bot.base_url, f"/slack/oauth_redirect?code=code-1&state={state}", {"Cookie": cookie}
         )
@@ -142,14 +147,7 @@ def test_a_state_works_once_and_only_with_its_cookie(slack, oauth_settings, engi
     """A redirect without the installer's cookie, or replayed, installs nothing: French page."""
     with serve_app(create_app(oauth_settings, engine), oauth_settings) as bot:
         state, cookie = start_install(bot.base_url)
-        slack.grant(
-            "code-2",
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            team_id=TEAM,
-            team_name=TEAM_NAME,
-            bot_token=TEAM_TOKEN,
-        )
+        grant(slack, "code-2")
         path = f"/slack/oauth_redirect?code=code-2&state={state}"
         no_cookie = get(bot.base_url, path)
         assert no_cookie.status == 400
