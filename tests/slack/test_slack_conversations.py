@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock
 
 from openai_deals.slack.conversations import KnownQuestions
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_the_last_question_of_a_conversation_replaces_the_one_before():
@@ -25,7 +18,7 @@ def test_the_last_question_of_a_conversation_replaces_the_one_before():
 
 
 def test_a_question_is_forgotten_after_the_ttl_unless_asked_again():
-    clock = Clock()
+    clock = FakeClock()
     questions = KnownQuestions(ttl_seconds=60, clock=clock)
     questions.remember_question("C1", "1.0", "Qui dirige OpenAI ?")
     questions.remember_question("C1", "2.0", "Combien ?")

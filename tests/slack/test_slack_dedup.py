@@ -6,16 +6,9 @@ import logging
 import threading
 
 import pytest
+from fake_clock import FakeClock
 
 from openai_deals.slack.dedup import MAX_KEYS, TTL_SECONDS, SeenKeys, message_key
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_key_is_new_only_once():

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock
 
 from openai_deals.slack.threads import KnownThreads
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_thread_is_known_after_an_answer_and_only_in_its_channel():
@@ -25,7 +18,7 @@ def test_a_thread_is_known_after_an_answer_and_only_in_its_channel():
 
 
 def test_a_thread_is_forgotten_after_the_ttl_unless_answered_again():
-    clock = Clock()
+    clock = FakeClock()
     threads = KnownThreads(ttl_seconds=60, clock=clock)
     threads.remember("C1", "1.0")
     threads.remember("C1", "2.0")
