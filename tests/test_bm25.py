@@ -64,6 +64,17 @@ def test_scores_equal_rank_bm25(corpus, k1, b, epsilon):
         )
 
 
+def test_add_scores_sums_two_fields_in_place(corpus):
+    """Two fields added into one array, the second scaled, equal the sum of their scores."""
+    first = SparseBM25.build(corpus, k1=1.2, b=0.75, epsilon=0.0)
+    second = SparseBM25.build(corpus[::-1], k1=0.9, b=0.5, epsilon=0.25)
+    for query in _queries(corpus, seed=5):
+        out = first.scores(query)
+        second.add_scores(query, out, 0.2)
+        expected = first.scores(query) + 0.2 * second.scores(query)
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize(("k1", "b", "epsilon"), PARAMETERS)
 def test_idf_and_doc_freq_match_rank_bm25(corpus, k1, b, epsilon):
     """idf() is rank-bm25's (floored) idf, 0 for unknown terms; doc_freq() counts documents."""

@@ -13,7 +13,7 @@ from openai_deals.retrieval.decide import FEATURES
 from openai_deals.retrieval.embeddings import VectorCache, load_embedder, text_hash
 from openai_deals.retrieval.engine import Engine, load_engine
 from openai_deals.retrieval.query import DateRef, question_dates
-from openai_deals.retrieval.rerank import relative_dates
+from openai_deals.retrieval.rerank import Evidence, relative_dates
 from openai_deals.retrieval.snippets import answer_span
 
 CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
@@ -97,6 +97,36 @@ def test_a_sentence_saying_last_year_is_of_the_year_before_its_article(engine: E
         for year in (2019, 2018)
     }
     assert dated == {2019: True, 2018: False}
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+
+def test_names_in_article_reads_the_title_and_every_sentence(engine: Engine):
+    """The names check over term ids agrees with the plain reading of the article's title
+    and sentences as strings, for names from the title only, the body only, or nowhere."""
+    index, analyzer = engine.index, engine.analyzer
+    evidence = Evidence(index, analyzer, frozenset())
+    checked = {"title only": 0, "body only": 0, "absent": 0}
+    for article in range(len(index.articles)):
+        title = set(analyzer.terms(index.articles[article].title))
+        body = {t for i in np.flatnonzero(index.article_of == article) for t in index.terms(i)}
+        other = {t for i in np.flatnonzero(index.article_of != article) for t in index.terms(i)}
+        cases = {
+            "title only": sorted(title - body)[:2],
+            "body only": sorted(body - title)[:2],
+            "absent": sorted(other - body - title)[:1] + ["introuvablexyz"],
+        }
+        for kind, names in cases.items():
+            for subset in (names[:1], names):
+                if not subset:
+                    continue
+                names_set = frozenset(subset)
+                expected = names_set <= title | body
+                assert evidence.names_in_article(names_set, article) is expected, (article, kind)
+                assert expected is (kind != "absent")
+                checked[kind] += 1
+    assert all(checked.values()), checked
 
 
 # -- spelling ---------------------------------------------------------------------------------

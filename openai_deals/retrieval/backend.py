@@ -39,7 +39,7 @@ class SparseBackend:
         self.index = index
         self.context_weight = params.context_weight
         # Headings (the interviewer's questions) are context, never an answer.
-        self._answerable = ~index.heading
+        self._headings = np.flatnonzero(index.heading)
 
     @property
     def n_docs(self) -> int:
@@ -50,9 +50,10 @@ class SparseBackend:
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Combined sentence + weighted context BM25 score of every sentence."""
-        sent = self.index.sentence_field.scores(query)
-        ctx = self.index.context_field.scores(query)
-        return np.where(self._answerable, sent + self.context_weight * ctx, 0.0)
+        scores = self.index.sentence_field.scores(query)
+        self.index.context_field.add_scores(query, scores, self.context_weight)
+        scores[self._headings] = 0.0
+        return scores
 
     def candidates(self, query: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         scores = self.scores(query)

@@ -372,12 +372,23 @@ class SparseBM25:
             TypeError: ``query_tokens`` is a string or holds a non-string.
         """
         scores = np.zeros(self._n_docs, dtype=np.float64)
+        self.add_scores(query_tokens, scores)
+        return scores
+
+    def add_scores(self, query_tokens: Sequence[str], out: np.ndarray, scale: float = 1.0) -> None:
+        """Add ``scale`` × the scores of ``query_tokens`` to ``out`` (of length
+        :attr:`n_docs`): two fields summed in one array, not two arrays of a million
+        documents each and a third for their sum.
+
+        Raises:
+            TypeError: as :meth:`scores`.
+        """
         for term_id, count in self._query_terms(query_tokens):
             start, end = self._indptr[term_id], self._indptr[term_id + 1]
             weights = self._weights[start:end]
+            factor = count * scale
             # Within one row a document appears once, so plain fancy-index addition is exact.
-            scores[self._doc_ids[start:end]] += weights if count == 1 else weights * count
-        return scores
+            out[self._doc_ids[start:end]] += weights if factor == 1 else weights * factor
 
     def top_k(self, query_tokens: Sequence[str], k: int) -> TopK:
         """Return the ``k`` best documents among those with a nonzero score, best first.

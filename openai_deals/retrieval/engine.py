@@ -199,12 +199,9 @@ class Engine:
                 if not self.index.heading[i]:
                     scores.setdefault(i, 0.0)
             cosines = {i: float(sims[i]) for i in scores}
-        return [
-            self._evidence.measure(
-                q, i, s, cosines.get(i, 0.0), self.params.window, self.weights.proximity
-            )
-            for i, s in scores.items()
-        ]
+        return self._evidence.measure_all(
+            q, scores, cosines, self.params.window, self.weights.proximity
+        )
 
     def decide(self, q: Query, ranked: list[Candidate]) -> Decision:
         """Answer or abstain, from the evidence of the best-ranked candidate."""

@@ -105,6 +105,12 @@ class Index:
         ids = self._terms[self._terms_off[i] : self._terms_off[i + 1]]
         return [self.vocabulary[t] for t in ids.tolist()]
 
+    def article_term_ids(self, article: int) -> np.ndarray:
+        """The term ids of every sentence of ``article`` (one slice: an article's sentences
+        are consecutive)."""
+        start, end = np.searchsorted(self.article_of, [article, article + 1])
+        return self._terms[self._terms_off[start] : self._terms_off[end]]
+
     def article(self, i: int) -> Article:
         return self.articles[int(self.article_of[i])]
 

@@ -8,6 +8,7 @@ evidence that both the ranking and the abstention decision read.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from openai_deals.retrieval.model import MONTHS_FR
 from openai_deals.retrieval.query import DateRef, Query
 
 PROXIMITY_WINDOW = 2  # terms at most this far apart (after stop words) count as side by side
+TITLE_CACHE = 4096  # articles whose title terms are kept
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,17 @@ def relative_dates(text: str, article_date: str) -> tuple[str, ...]:
 
 
 class Evidence:
-    """Measures candidates against one index (article terms are cached: answers touch few
-    articles)."""
+    """Measures candidates against one index. Thread-safe: a measure only reads the index,
+    and the one cache (article titles' terms) is bounded and locked."""
 
     def __init__(self, index: Index, analyzer, date_terms: frozenset[str]):
         self.index = index
         self.analyzer = analyzer
         self._date_terms = date_terms
         self._month_terms = tuple(analyzer.term_of(m) for m in MONTHS_FR)
-        self._article_terms: dict[int, frozenset[str]] = {}
+        self._term_id = index.sentence_field.vocabulary
+        # Bounded: a corpus of a million sentences has tens of thousands of articles.
+        self._title_terms = functools.lru_cache(maxsize=TITLE_CACHE)(self._analyse_title)
 
     def _states(self, date: DateRef, terms: frozenset[str]) -> bool:
         """The sentence names the date: its year if it has one, its month if it has one."""
@@ -103,31 +107,68 @@ class Evidence:
             return False
         return date.month is None or self._month_terms[date.month - 1] in terms
 
-    def article_terms(self, article: int) -> frozenset[str]:
-        terms = self._article_terms.get(article)
-        if terms is None:
-            start, end = np.searchsorted(self.index.article_of, [article, article + 1])
-            terms = frozenset(
-                itertools.chain(
-                    self.analyzer.terms(self.index.articles[article].title),
-                    *(self.index.terms(j) for j in range(int(start), int(end))),
-                )
-            )
-            self._article_terms[article] = terms
-        return terms
+    def _analyse_title(self, article: int) -> frozenset[str]:
+        return frozenset(self.analyzer.terms(self.index.articles[article].title))
 
-    def context(self, i: int, window: int) -> set[str]:
-        out: set[str] = set()
-        for delta in range(-window, window + 1):
-            j = self.index.neighbour(i, delta)
-            if j is not None:
-                out.update(self.index.terms(j))
+    def names_in_article(self, names: frozenset[str], article: int) -> bool:
+        """Every one of ``names`` is in the article's title or one of its sentences.
+
+        Compared as term ids over the article's slice of the index: decoding every sentence
+        of every candidate's article to strings cost most of an answer at a million
+        sentences, where each answer meets articles it has never seen."""
+        missing = names - self._title_terms(article)
+        if not missing:
+            return True
+        ids = [self._term_id.get(t) for t in missing]
+        if None in ids:
+            return False
+        return bool(np.isin(ids, self.index.article_term_ids(article)).all())
+
+    def measure_all(
+        self,
+        q: Query,
+        bm25: dict[int, float],
+        cosines: dict[int, float],
+        window: int,
+        proximity_weight: float,
+    ) -> list[Candidate]:
+        """Every candidate's evidence (``bm25``: sentence → score), unranked. Neighbouring
+        candidates share their terms, and candidates of one article their names check."""
+        terms: dict[int, list[str]] = {}
+        names_ok: dict[int, bool] = {}
+
+        def terms_of(j: int) -> list[str]:
+            if j not in terms:
+                terms[j] = self.index.terms(j)
+            return terms[j]
+
+        out = []
+        for i, score in bm25.items():
+            covered: set[str] = set()
+            for delta in range(-window, window + 1):
+                j = self.index.neighbour(i, delta)
+                if j is not None:
+                    covered.update(terms_of(j))
+            article = int(self.index.article_of[i])
+            if q.names and article not in names_ok:
+                names_ok[article] = self.names_in_article(q.names, article)
+            evidence = (terms_of(i), covered, names_ok.get(article, True), proximity_weight)
+            out.append(self._measure(q, i, score, cosines.get(i, 0.0), *evidence))
         return out
 
-    def measure(
-        self, q: Query, i: int, bm25: float, cosine: float, window: int, proximity_weight: float
+    def _measure(
+        self,
+        q: Query,
+        i: int,
+        bm25: float,
+        cosine: float,
+        own: list[str],
+        covered: set[str],
+        names_ok: bool,
+        proximity_weight: float,
     ) -> Candidate:
-        own = self.index.terms(i)
+        """``own``: the sentence's terms; ``covered``: those of it and its neighbours;
+        ``names_ok``: its article holds every name of the question."""
         own_set = frozenset(own)
         article_no = int(self.index.article_of[i])
         article = self.index.articles[article_no]
@@ -140,9 +181,8 @@ class Evidence:
                 or any(d.matches(iso) for iso in relative)
                 for d in q.dates
             )
-        covered = own_set | self.context(i, window)
         if dated:
-            covered |= q.date_terms
+            covered = covered | q.date_terms
         coverage = sum(w for t, w in q.weights.items() if t in covered) / q.total_weight
         about = q.about
         about_weight = sum(q.weights[t] for t in about)
@@ -167,7 +207,7 @@ class Evidence:
             about_coverage=about_coverage,
             own_hit=bool(own_set.intersection(q.terms)),
             about_hit=not q.about or bool(own_set & q.about),
-            names_ok=q.names <= self.article_terms(article_no),
+            names_ok=names_ok,
             typed=typed,
             typed_near=typed or has_type(tuple(covered), q.kind, self._date_terms),
             dated=dated,
