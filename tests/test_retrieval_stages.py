@@ -115,7 +115,7 @@ def test_names_in_article_reads_the_title_and_every_sentence(engine: Engine):
         cases = {
             "title only": sorted(title - body)[:2],
             "body only": sorted(body - title)[:2],
-            "absent": sorted(other - body - title)[:1] + ["introuvablexyz"],
+            "absent": [*sorted(other - body - title)[:1], "introuvablexyz"],
         }
         for kind, names in cases.items():
             for subset in (names[:1], names):

@@ -85,6 +85,10 @@ class Index:
         self._text_off = arrays["text_offsets"]
         self._terms = arrays["term_ids"]
         self._terms_off = arrays["term_offsets"]
+        # Where each article's sentences start (they are consecutive), and the end.
+        self._article_start = np.searchsorted(
+            self.article_of, np.arange(len(self.articles) + 1, dtype=self.article_of.dtype)
+        )
         # Articles split and analysed by the build that made this index (not stored).
         self.analysed_articles = 0
 
@@ -108,7 +112,7 @@ class Index:
     def article_term_ids(self, article: int) -> np.ndarray:
         """The term ids of every sentence of ``article`` (one slice: an article's sentences
         are consecutive)."""
-        start, end = np.searchsorted(self.article_of, [article, article + 1])
+        start, end = self._article_start[article], self._article_start[article + 1]
         return self._terms[self._terms_off[start] : self._terms_off[end]]
 
     def article(self, i: int) -> Article:

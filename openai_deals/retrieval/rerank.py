@@ -122,7 +122,8 @@ class Evidence:
         ids = [self._term_id.get(t) for t in missing]
         if None in ids:
             return False
-        return bool(np.isin(ids, self.index.article_term_ids(article)).all())
+        body = self.index.article_term_ids(article)
+        return all(bool((body == i).any()) for i in ids)
 
     def measure_all(
         self,
