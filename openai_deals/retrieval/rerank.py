@@ -97,6 +97,8 @@ class Evidence:
         self.analyzer = analyzer
         self._date_terms = date_terms
         self._month_terms = tuple(analyzer.term_of(m) for m in MONTHS_FR)
+        # term → id of the index's stored sentence terms: the build gives both BM25 fields
+        # and the sentences' term ids one vocabulary (index.build_index).
         self._term_id = index.sentence_field.vocabulary
         # Bounded: a corpus of a million sentences has tens of thousands of articles.
         self._title_terms = functools.lru_cache(maxsize=TITLE_CACHE)(self._analyse_title)
@@ -153,8 +155,18 @@ class Evidence:
             article = int(self.index.article_of[i])
             if q.names and article not in names_ok:
                 names_ok[article] = self.names_in_article(q.names, article)
-            evidence = (terms_of(i), covered, names_ok.get(article, True), proximity_weight)
-            out.append(self._measure(q, i, score, cosines.get(i, 0.0), *evidence))
+            out.append(
+                self._measure(
+                    q,
+                    i,
+                    bm25=score,
+                    cosine=cosines.get(i, 0.0),
+                    own=terms_of(i),
+                    covered=covered,
+                    names_ok=names_ok.get(article, True),
+                    proximity_weight=proximity_weight,
+                )
+            )
         return out
 
     def _measure(
