@@ -3,8 +3,10 @@
 The bot fetches URLs that people type in Slack, so each fetch is bounded:
 
 - ``http``/``https`` only;
-- no private, loopback, link-local, reserved or multicast address (IPv4-mapped, 6to4 and
-  NAT64 IPv6 forms are unwrapped first). The host is resolved, **every** address it resolves
+- global unicast addresses only, by allow-list (:func:`is_public`): IPv4 below multicast and
+  IPv6 in ``2000::/3``, minus the special-purpose blocks of IANA's registries; an IPv6 form
+  that carries an IPv4 address (mapped, compatible, translated, NAT64, 6to4) is judged as that
+  IPv4 address. The host is resolved, **every** address it resolves
   to is checked, and the connection goes to one of those checked addresses, never to a second
   lookup (no DNS-rebinding window). Each redirect hop is a new connection, checked the same
   way. ``FetchPolicy.allowed_networks`` lifts the check for chosen networks (the tests use it
@@ -46,7 +48,36 @@ USER_AGENT = f"openai-deals/{__version__} (article fetcher)"
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+_net = ipaddress.ip_network
+# An allow-list, not Python's ``is_global``: that one changed between releases, and 3.11's
+# passes ::127.0.0.1, ::ffff:0:127.0.0.1, 64:ff9b:1::/48, fec0::/10, ::2 and 5f00::1.
+# Global unicast: IPv4 below multicast (224.0.0.0/4 and 240.0.0.0/4 are not unicast) and IPv6
+# 2000::/3 (RFC 4291); everything else is refused.
+_GLOBAL_UNICAST = (_net("0.0.0.0/1"), _net("128.0.0.0/2"), _net("192.0.0.0/3"), _net("2000::/3"))
+# The special-purpose blocks inside that space that a public web server never has (IANA's
+# IPv4 and IPv6 special-purpose address registries, 2024).
+_SPECIAL_PURPOSE = tuple(
+    map(
+        _net,
+        (
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+            "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
+            "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+            # IETF protocol assignments: Teredo (its client address is obfuscated, and the
+            # relay decides where it goes), benchmarking, ORCHID; documentation.
+            "2001::/23", "2001:db8::/32", "3fff::/20",
+        ),
+    )
+)  # fmt: skip
+# IPv6 forms whose last 32 bits are an IPv4 address that the network reaches: IPv4-mapped,
+# IPv4-compatible (deprecated), IPv4-translated (SIIT) and NAT64's well-known prefix. The
+# local-use NAT64 prefix 64:ff9b:1::/48 is not decoded but refused: where its IPv4 address
+# sits depends on the prefix length the operator chose (RFC 6052), so no decoding is safe.
+_IPV4_IN_LAST_32_BITS = tuple(
+    map(_net, ("::ffff:0:0/96", "::/96", "::ffff:0:0:0/96", "64:ff9b::/96"))
+)
+_SIX_TO_FOUR = _net("2002::/16")  # the IPv4 address is bits 16 to 47
 # Characters left as they are when quoting a path or query typed with spaces or accents.
 _URL_SAFE = "/%:@!$&'()*+,;=-._~?#[]"
 
@@ -129,16 +160,25 @@ class Page:
 
 
 def is_public(address: IPAddress) -> bool:
-    """True for an address on the public internet (not private, loopback, link-local,
-    reserved, shared, unspecified or multicast), looking inside IPv6 forms that carry an
-    IPv4 address."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return is_public(embedded)
-    return address.is_global and not address.is_multicast
+    """True for a global unicast address that is in no special-purpose block; an IPv6 form
+    carrying an IPv4 address is judged as that IPv4 address."""
+    embedded = _embedded_ipv4(address)
+    if embedded is not None:
+        return is_public(embedded)
+    return any(address in net for net in _GLOBAL_UNICAST if net.version == address.version) and (
+        not any(address in net for net in _SPECIAL_PURPOSE if net.version == address.version)
+    )
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (see ``_IPV4_IN_LAST_32_BITS``, 6to4), or None."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address in _SIX_TO_FOUR:
+        return address.sixtofour
+    if any(address in net for net in _IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 def check_address(host: str, address: str, policy: FetchPolicy, url: str) -> None:
