@@ -7,7 +7,7 @@ import ipaddress
 import time
 
 import pytest
-from web_standin import ARTICLE_HTML
+from web_standin import ARTICLE_HTML, HTML
 
 from openai_deals import messages
 from openai_deals.retrieval.fetch import (
@@ -251,6 +251,19 @@ def test_a_trickling_body_does_not_extend_the_time_limit(news_site):
     error = refusal(url, FetchPolicy(allowed_networks=ALL_NETWORKS, timeout=1))
     assert error.problem is FetchProblem.TIMEOUT
     assert time.monotonic() - started < 2.5
+
+
+def test_trickling_headers_do_not_extend_the_time_limit(news_site):
+    """One header byte every 0.2 s (about 30 s of headers) is given up on at the deadline:
+    the limit covers connecting, the response headers and the body alike."""
+    headers = {"Content-Type": HTML, "X-Remplissage": "a" * 100}
+    url = news_site.route("/entetes-lentes", headers=headers, body=b"<p>x</p>", header_drip=0.2)
+    started = time.monotonic()
+    error = refusal(url, FetchPolicy(allowed_networks=ALL_NETWORKS, timeout=1))
+    elapsed = time.monotonic() - started
+    assert error.problem is FetchProblem.TIMEOUT
+    assert elapsed < 2.5
+    assert news_site.routes["/entetes-lentes"].sent < 30  # the headers were not all read
 
 
 def test_an_http_error_is_named(news_site):

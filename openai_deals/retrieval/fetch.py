@@ -13,8 +13,9 @@ The bot fetches URLs that people type in Slack, so each fetch is bounded:
   for 127.0.0.1);
 - at most ``max_redirects`` redirects, and a redirect back to an address already visited is a
   loop, refused at once;
-- one deadline for the whole fetch (connections, redirects, reading): every socket operation
-  gets only the time left;
+- one deadline for the whole fetch (connections, TLS, response headers, body, redirects): every
+  socket operation gets only the time left, and a watchdog cuts the connection when the time
+  is up, since a server sending one byte at a time keeps each read within its own timeout;
 - at most ``max_bytes``: a larger ``Content-Length`` is refused before reading, and reading
   stops as soon as the body passes the limit;
 - HTML only (``text/html`` or ``application/xhtml+xml``), checked before reading the body.
@@ -26,11 +27,13 @@ would resolve the host itself and defeat the address check. Refusals are
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import http.client
 import ipaddress
 import logging
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -250,8 +253,49 @@ def _ascii_host(host: str, url: str) -> str:
         raise FetchRefused(FetchProblem.BAD_URL, url) from None
 
 
-def _guarded_connect(host: str, policy: FetchPolicy, deadline: float, url: str):
+class _Watchdog:
+    """Shuts down the sockets of one request when the fetch's deadline passes.
+
+    Socket timeouts bound each read, not their sum: a server dripping one header byte every
+    2 s kept a fetch with a 5 s limit busy for 30 s. Shutting the socket down wakes whatever
+    read or write is blocked on it, wherever in ``http.client`` or ``ssl`` that is.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()  # so that a cut never races with closing the socket
+        self._closed = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+
+    def _cut(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):  # not connected yet, or already closed
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """Stop watching; call before the sockets are closed."""
+        with self._lock:
+            self._closed = True
+        self._timer.cancel()
+
+
+def _guarded_connect(host: str, policy: FetchPolicy, watchdog: _Watchdog, url: str):
     """A replacement for ``socket.create_connection`` that checks every address first."""
+    deadline = watchdog.deadline
 
     def connect(address, timeout=None, source_address=None):
         name, port = address
@@ -264,6 +308,7 @@ def _guarded_connect(host: str, policy: FetchPolicy, deadline: float, url: str):
         last: OSError | None = None
         for family, kind, proto, _, sockaddr in infos:
             sock = socket.socket(family, kind, proto)
+            watchdog.watch(sock)
             try:
                 sock.settimeout(_left(deadline, policy, url))
                 sock.connect(sockaddr)  # the very address just checked
@@ -304,7 +349,8 @@ def _get(
     conn = connection_class(host, port, timeout=_left(deadline, policy, url))
     # http.client opens its socket through this hook; HTTPS wraps the socket it returns, so
     # certificate and host-name checks stay the standard library's.
-    conn._create_connection = _guarded_connect(parts.hostname or host, policy, deadline, url)
+    watchdog = _Watchdog(deadline)
+    conn._create_connection = _guarded_connect(parts.hostname or host, policy, watchdog, url)
     selector = parts.path or "/"
     if parts.query:
         selector += "?" + parts.query
@@ -332,15 +378,18 @@ def _get(
         declared = response.getheader("Content-Length")
         if declared and declared.isdigit() and int(declared) > policy.max_bytes:
             raise FetchRefused(FetchProblem.TOO_LARGE, url, limit=policy.max_bytes)
-        content = _read_limited(sock, response, policy, deadline, url)
+        content = _read_limited(sock, response, policy, watchdog, url)
         return response.status, None, content, charset
     except TimeoutError:
         raise FetchRefused(FetchProblem.TIMEOUT, url, seconds=policy.timeout) from None
     except (OSError, http.client.HTTPException) as exc:
+        if watchdog.expired:  # the watchdog cut the connection: what failed is the time
+            raise FetchRefused(FetchProblem.TIMEOUT, url, seconds=policy.timeout) from None
         raise FetchRefused(
             FetchProblem.UNREACHABLE, url, host=parts.hostname, reason=type(exc).__name__
         ) from None
     finally:
+        watchdog.close()
         conn.close()
 
 
@@ -357,16 +406,18 @@ def _read_limited(
     sock: socket.socket | None,
     response: http.client.HTTPResponse,
     policy: FetchPolicy,
-    deadline: float,
+    watchdog: _Watchdog,
     url: str,
 ) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
         if sock is not None:
-            sock.settimeout(_left(deadline, policy, url))
+            sock.settimeout(_left(watchdog.deadline, policy, url))
         chunk = response.read1(_CHUNK)
         if not chunk:
+            if watchdog.expired:  # cut by the watchdog: a truncated page, not the end of it
+                raise FetchRefused(FetchProblem.TIMEOUT, url, seconds=policy.timeout)
             return b"".join(chunks)
         size += len(chunk)
         if size > policy.max_bytes:
