@@ -269,6 +269,27 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(small_corpus, tmp_p
     assert "WARNING" not in result.stderr, "a corpus edit is the normal path, not a problem"
 
 
+def test_deeply_nested_article_cache_is_analysed_again(small_corpus, tmp_path):
+    """An article-cache file of 100,000 `[` (JSON nested past Python's recursion limit) is
+    a damaged entry like any other: `ask` analyses the article again and answers."""
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
+    entries = sorted((store_dir(index_dir) / "articles").glob("*.json"))
+    assert len(entries) == 2
+    for entry in entries:
+        entry.write_text("[" * 100_000, encoding="utf-8")
+    nvidia = small_corpus / "nvidia-puce.md"
+    nvidia.write_text(nvidia.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    result = run("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+    assert "Article cache" in result.stderr and "analysing again" in result.stderr
+    rewritten = sorted((store_dir(index_dir) / "articles").glob("*.json"))
+    assert len(rewritten) == 2
+    assert all(json.loads(e.read_text(encoding="utf-8"))["sentences"] for e in rewritten)
+
+
 def test_broken_corpus_file_is_reported_by_name_and_skipped(small_corpus, tmp_path):
     """`index` names a malformed file on stderr, in French, and indexes the rest."""
     (small_corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")

@@ -299,6 +299,8 @@ def _load_version(directory: Path, version: str, key: str) -> tuple[dict[str, np
         raise _BadCacheError(f"version {version} named by {_CURRENT} is missing") from None
     except (OSError, ValueError) as exc:
         raise _BadCacheError(f"manifest of {version} is unreadable ({exc})") from None
+    except RecursionError:  # JSON nested deeper than Python's recursion limit
+        raise _BadCacheError(f"manifest of {version} is nested too deep") from None
     try:
         if manifest["format_version"] != FORMAT_VERSION:
             raise _BadCacheError(
