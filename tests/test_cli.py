@@ -377,6 +377,32 @@ def test_index_that_cannot_be_saved_fails_in_french(small_corpus, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def read_only(folder: Path, args: list[str]) -> list[str]:
+    """``args`` run with ``folder`` on a read-only mount (EROFS, as in a read-only image; a
+    mode of 0555 would not stop root), in a mount namespace of its own: nothing changes
+    outside that one process."""
+    script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    return ["unshare", "--map-root-user", "--mount", "sh", "-c", script, str(folder), *args]
+
+
+def test_read_only_index_dir_with_a_stale_index_answers_with_a_warning(small_corpus, tmp_path):
+    """A read-only INDEX_DIR whose index is stale (the corpus changed): `ask` builds the
+    index in memory, answers, and warns that it could not save it, as the README says."""
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
+    mistral = small_corpus / "mistral-levee.md"
+    mistral.write_text(mistral.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    before = sorted(p.relative_to(index_dir) for p in index_dir.rglob("*"))
+    ask = command("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    result = cli(read_only(index_dir, ask))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+    assert "Could not save the index cache" in result.stderr
+    assert "Read-only file system" in result.stderr
+    assert sorted(p.relative_to(index_dir) for p in index_dir.rglob("*")) == before
+
+
 def test_closed_stdout_ends_quietly(index_dir):
     """`ask … | head -1` with the reader already gone: exit 141 (SIGPIPE), no traceback."""
     read_end, write_end = os.pipe()

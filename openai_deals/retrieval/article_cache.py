@@ -169,4 +169,8 @@ class ArticleCache:
             return
         for entry in entries:
             if entry.suffix in (_SUFFIX, ".tmp") and entry.name not in wanted:
-                entry.unlink(missing_ok=True)
+                try:
+                    entry.unlink(missing_ok=True)
+                except OSError as exc:  # a read-only INDEX_DIR: stale entries stay, harmless
+                    logger.warning("Could not remove %s (%s); continuing.", entry.name, exc)
+                    return

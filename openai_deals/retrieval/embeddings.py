@@ -19,6 +19,7 @@ article embeds only its sentences.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -254,7 +255,9 @@ class VectorCache:
         np.save(buffer, rows)
         _write_atomically(self.path, buffer.getvalue())
         # The content cache of earlier releases (a zip of keys and float16 vectors), replaced.
-        self.path.with_suffix(".npz").unlink(missing_ok=True)
+        # On a read-only file system unlink fails even for a missing file (EROFS).
+        with contextlib.suppress(OSError):
+            self.path.with_suffix(".npz").unlink(missing_ok=True)
 
 
 _KEY_BYTES = 16
