@@ -4,6 +4,7 @@ each unchanged article's cached analysis (on a copy of the bundled corpus)."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 from pathlib import Path
 
@@ -174,3 +175,24 @@ def test_article_analyses_are_kept_only_in_the_claimed_store_folder(tmp_path):
         assert not cached and index.analysed_articles == 5
     assert [p.name for p in foreign_dir.iterdir()] == ["openai-deals-index"]
     assert [p.name for p in (foreign_dir / "openai-deals-index").iterdir()] == ["mine.txt"]
+
+
+def test_stale_temporaries_are_removed_on_start_and_live_ones_kept(small_corpus, tmp_path):
+    """A kill while the vector cache is written leaves `.vectors-*.tmp`, as large as the
+    vectors: the next start removes it, but never a temporary another process is writing
+    (it holds a lock on it until it renames it)."""
+    index_dir = tmp_path / "index"
+    load_engine(small_corpus, index_dir)
+    folder = store_dir(index_dir)
+    vectors = next(folder.glob("vectors-*.npy"))
+    stale = folder / f".{vectors.stem}-k1ll3d_x.tmp"
+    stale.write_bytes(vectors.read_bytes())  # what a killed writer leaves
+    live = folder / f".{vectors.stem}-wr1t1ng_.tmp"
+    mine = folder / "notes-k1ll3d_x.tmp"  # not a name write_atomically makes
+    mine.write_text("x", encoding="utf-8")
+    with live.open("wb") as writing:
+        fcntl.flock(writing.fileno(), fcntl.LOCK_EX)  # as write_atomically holds it
+        engine = load_engine(small_corpus, index_dir)
+        assert not stale.exists()
+        assert live.exists() and mine.exists()
+    assert engine.stats == LoadStats(True, 0, 0)
