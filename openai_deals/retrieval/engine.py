@@ -283,8 +283,7 @@ def load_engine(
         progress=progress,
         must_save=must_save,
     )
-    # The vector and tokenizer caches go in the store's own folder, never in index_dir itself
-    # (a pickle is only ever read back from a folder openai-deals owns).
+    # The vector and tokenizer caches go in the store's own folder, never in index_dir itself.
     cache_dir = owned_cache_dir(index_dir)
     embedder = load_embedder(embeddings, cache_dir)
     vectors = None
