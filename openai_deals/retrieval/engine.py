@@ -35,6 +35,7 @@ from openai_deals.retrieval.rerank import (
     rank,
 )
 from openai_deals.retrieval.snippets import MAX_SOURCES_PER_SNIPPET, make_snippets
+from openai_deals.retrieval.text import normalise_typing
 
 logger = logging.getLogger(__name__)
 
@@ -290,7 +291,10 @@ def load_engine(
     embedded = 0
     if embedder is not None:
         cache = VectorCache(cache_dir, embedder)
-        vectors = cache.vectors(index.texts(), embed_progress)
+        # The sentences as the analyzer reads them (one apostrophe, no invisible characters),
+        # as questions are: the same words typed two ways get the same vector.
+        texts = [normalise_typing(text) for text in index.texts()]
+        vectors = cache.vectors(texts, embed_progress)
         embedded = cache.embedded
         if embedded:
             logger.info("Embedded %d new sentences with %s", embedded, embedder.name)
