@@ -614,6 +614,10 @@ ADD_REFUSALS = {
         "Impossible d’écrire dans le dossier {path}. Choisissez un dossier où vous avez le "
         "droit d’écrire, avec CORPUS_DIR ou --corpus."
     ),
+    AddProblem.CORPUS_BUSY: (
+        "Un autre ajout d’article est en cours dans {path} depuis plus de {seconds} secondes. "
+        "Réessayez dans un moment."
+    ),
 }
 ADD_MISSING = "Introuvable dans {where} : {fields}. Ajoutez {options} à la commande."
 ADD_MISSING_SLACK = (
