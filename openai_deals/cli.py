@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     index = add_command("index", help="(re)build the cached index of the corpus")
     index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
     index.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
+    index.add_argument(
+        "--prune",
+        action="store_true",
+        help="then remove what the cache no longer uses, and say what was removed",
+    )
 
     add = add_command(
         "add",
@@ -111,7 +116,11 @@ def _engine(settings: Settings, **kwargs):
     from openai_deals.retrieval.engine import load_engine  # deferred: keeps `--help` instant
 
     return load_engine(
-        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings, **kwargs
+        settings.corpus_dir,
+        settings.resolved_index_dir,
+        embeddings=settings.embeddings,
+        shared_cache=settings.shared_cache_dir,
+        **kwargs,
     )
 
 
@@ -248,6 +257,7 @@ def _index(args, settings: Settings) -> int:
             progress=progress,
             embed_progress=embedding.update if embedding else None,
             must_save=True,
+            prune_after_build=not args.prune,  # pruned below, where it is reported
         )
     except CacheSaveError as exc:
         logger.error("%s", exc)
@@ -265,7 +275,19 @@ def _index(args, settings: Settings) -> int:
     )
     for problem in index.problems:
         print(messages.corpus_problem(problem), file=sys.stderr)
+    if args.prune:
+        _print_pruned(settings)
     return 0
+
+
+def _print_pruned(settings: Settings) -> None:
+    from openai_deals.retrieval.prune import prune
+    from openai_deals.retrieval.use_files import model_version
+
+    removed = prune(settings.resolved_index_dir, settings.shared_cache_dir, model_version())
+    for item in removed:
+        print(messages.pruned_line(item.path, item.size, item.why))
+    print(messages.pruned_total(len(removed), sum(item.size for item in removed)))
 
 
 def _add(args, settings: Settings) -> int:

@@ -350,6 +350,18 @@ HOME_ARTICLE = "• {reference}"
 HOME_MORE_ARTICLES = "… et {count} autre(s) article(s)."
 
 INDEX_BUILT = "{sentences} phrases, {articles} articles → {path}"
+# `openai-deals index --prune`: one line per thing removed, then the total.
+PRUNED_WHY = {
+    "version": "ancienne version de l’index",
+    "temporary": "fichier temporaire d’une écriture interrompue",
+    "legacy": "fichier d’une version précédente d’openai-deals",
+    "model": "fichiers d’une autre version du modèle, inutilisés depuis 30 jours",
+    "corpus": "index d’un autre corpus, inutilisé depuis 30 jours",
+}
+PRUNED_LINE = "Supprimé : {path} ({why}, {size})"
+PRUNED_NOTHING = "Rien à supprimer : le cache ne contient que ce qui sert."
+PRUNED_TOTAL = "{count} supprimés, {size} libérés."
+PRUNED_TOTAL_ONE = "1 élément supprimé, {size} libérés."
 INTERRUPTED = "Interrompu."
 INDEX_NOT_SAVED = (
     "L’index n’a pas pu être enregistré dans {path} : vérifiez que ce dossier peut être créé "
@@ -614,6 +626,10 @@ ADD_REFUSALS = {
         "Impossible d’écrire dans le dossier {path}. Choisissez un dossier où vous avez le "
         "droit d’écrire, avec CORPUS_DIR ou --corpus."
     ),
+    AddProblem.CORPUS_BUSY: (
+        "Un autre ajout d’article est en cours dans {path} depuis plus de {seconds} secondes. "
+        "Réessayez dans un moment."
+    ),
 }
 ADD_MISSING = "Introuvable dans {where} : {fields}. Ajoutez {options} à la commande."
 ADD_MISSING_SLACK = (
@@ -694,6 +710,29 @@ ADD_FAILED = (
     "Désolé, l’ajout de cet article a échoué. Réessayez dans un instant ; si cela persiste, "
     "prévenez l’équipe qui gère le bot."
 )
+
+
+def pruned_line(path, size: int, why: str) -> str:
+    """One thing `index --prune` removed."""
+    return PRUNED_LINE.format(path=path, why=PRUNED_WHY[why], size=_rounded_size_fr(size))
+
+
+def pruned_total(count: int, size: int) -> str:
+    """What `index --prune` removed in all."""
+    if not count:
+        return PRUNED_NOTHING
+    if count == 1:
+        return PRUNED_TOTAL_ONE.format(size=_rounded_size_fr(size))
+    return PRUNED_TOTAL.format(count=f"{count} éléments", size=_rounded_size_fr(size))
+
+
+def _rounded_size_fr(size: int) -> str:
+    # Two significant figures are all a reader needs: 79 Mo, 5,6 Mo, 840 ko.
+    if size < 1_000:
+        return "moins d’1 ko"
+    if size >= 1_000_000:
+        return size_fr(int(float(f"{size:.2g}")) if size < 10_000_000 else round(size, -6))
+    return size_fr(int(float(f"{size:.2g}")))
 
 
 def size_fr(size: int) -> str:

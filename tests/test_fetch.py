@@ -7,7 +7,7 @@ import ipaddress
 import time
 
 import pytest
-from web_standin import ARTICLE_HTML
+from web_standin import ARTICLE_HTML, HTML
 
 from openai_deals import messages
 from openai_deals.retrieval.fetch import (
@@ -15,6 +15,7 @@ from openai_deals.retrieval.fetch import (
     FetchPolicy,
     FetchProblem,
     FetchRefused,
+    check_address,
     fetch_html,
     is_public,
 )
@@ -87,6 +88,62 @@ def test_non_public_addresses_are_refused(url):
 def test_addresses_inside_ipv6_forms_are_checked(address, public):
     """An IPv4 address carried inside an IPv6 one is judged as itself."""
     assert is_public(ipaddress.ip_address(address)) is public
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # Reserved IPv6 that Python 3.11's is_global passes (issue 19)
+        "::127.0.0.1",  # IPv4-compatible, carrying loopback
+        "::ffff:0:127.0.0.1",  # IPv4-translated (SIIT), carrying loopback
+        "64:ff9b:1::a9fe:a9fe",  # local-use NAT64: the metadata address behind a local NAT64
+        "fec0::1",  # site-local (deprecated)
+        "::2",
+        "5f00::1",  # SRv6 segment identifiers
+        "4000::1",  # outside 2000::/3: not allocated as global unicast
+        "3fff::1",  # documentation (RFC 9637)
+        "2001:db8::1",  # documentation
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        # IPv4 carried in IPv6, each form decoded and judged as IPv4
+        "::ffff:169.254.169.254",
+        "64:ff9b::a9fe:a9fe",
+        "2002:a9fe:a9fe::1",  # 6to4
+        "::ffff:0:a00:1",  # translated 10.0.0.1
+        # Special-purpose IPv4
+        "192.88.99.1",  # the deprecated 6to4 relay anycast
+        "192.0.0.170",
+        "198.18.0.1",  # benchmarking
+        "203.0.113.5",  # documentation
+        "240.0.0.1",
+        "255.255.255.255",
+        "239.1.2.3",
+    ],
+)
+def test_only_global_unicast_addresses_pass_the_check(address):
+    """The check is an allow-list: global unicast only. Checked without connecting."""
+    assert is_public(ipaddress.ip_address(address)) is False
+    with pytest.raises(FetchRefused) as caught:
+        check_address("exemple.fr", address, FetchPolicy(), "http://exemple.fr/")
+    assert caught.value.problem is FetchProblem.PRIVATE_ADDRESS
+    assert caught.value.details["address"] == str(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "8.8.8.8",
+        "193.51.224.1",
+        "2001:4860:4860::8888",
+        "2a00:1450:4007:80f::200e",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",  # NAT64 (well-known prefix) wrapping 8.8.8.8
+        "2002:808:808::1",  # 6to4 wrapping 8.8.8.8
+    ],
+)
+def test_global_unicast_addresses_pass_the_check(address):
+    """Public addresses, in any of their IPv6 forms, pass (checked without connecting)."""
+    assert is_public(ipaddress.ip_address(address)) is True
+    check_address("exemple.fr", address, FetchPolicy(), "http://exemple.fr/")
 
 
 def test_a_redirect_to_a_private_address_is_checked_again(news_site):
@@ -194,6 +251,19 @@ def test_a_trickling_body_does_not_extend_the_time_limit(news_site):
     error = refusal(url, FetchPolicy(allowed_networks=ALL_NETWORKS, timeout=1))
     assert error.problem is FetchProblem.TIMEOUT
     assert time.monotonic() - started < 2.5
+
+
+def test_trickling_headers_do_not_extend_the_time_limit(news_site):
+    """One header byte every 0.2 s (about 30 s of headers) is given up on at the deadline:
+    the limit covers connecting, the response headers and the body alike."""
+    headers = {"Content-Type": HTML, "X-Remplissage": "a" * 100}
+    url = news_site.route("/entetes-lentes", headers=headers, body=b"<p>x</p>", header_drip=0.2)
+    started = time.monotonic()
+    error = refusal(url, FetchPolicy(allowed_networks=ALL_NETWORKS, timeout=1))
+    elapsed = time.monotonic() - started
+    assert error.problem is FetchProblem.TIMEOUT
+    assert elapsed < 2.5
+    assert news_site.routes["/entetes-lentes"].sent < 30  # the headers were not all read
 
 
 def test_an_http_error_is_named(news_site):

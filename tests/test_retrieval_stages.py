@@ -360,7 +360,7 @@ def test_embedding_caches_live_in_the_store_folder_only(engine: Engine, index_di
     assert [p.name for p in index_dir.iterdir()] == [STORE_FOLDER]
     folder = owned_cache_dir(index_dir)
     assert folder == index_dir / STORE_FOLDER
-    assert list(folder.glob("vectors-*.npy")) and list(folder.glob("use-tokenizer-*.pickle"))
+    assert list(folder.glob("vectors-*.npy")) and list(folder.glob("use-tokenizer-*.npz"))
 
 
 def test_without_a_claimed_store_folder_vectors_are_not_written(tmp_path, engine: Engine):

@@ -182,8 +182,17 @@ def test_flipped_byte_returns_none(tmp_path, caplog, name):
         lambda d: (_live_folder(d) / "manifest.json").write_text("{not json"),
         lambda d: (_live_folder(d) / "manifest.json").write_text("[]"),
         lambda d: (_live_folder(d) / "manifest.json").unlink(),
+        lambda d: (_live_folder(d) / "manifest.json").write_text("[" * 100_000),
     ],
-    ids=["no-current", "dangling-current", "bad-current", "bad-json", "not-a-dict", "no-manifest"],
+    ids=[
+        "no-current",
+        "dangling-current",
+        "bad-current",
+        "bad-json",
+        "not-a-dict",
+        "no-manifest",
+        "nested-too-deep",
+    ],
 )
 def test_damaged_bookkeeping_returns_none(tmp_path, damage):
     """A broken pointer or manifest never raises: load_index returns None."""

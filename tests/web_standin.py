@@ -30,6 +30,7 @@ class Route:
     stream_bytes: int = 0  # > 0: send this many bytes in chunks, without Content-Length
     delay: float = 0.0  # seconds to wait before answering
     drip: float = 0.0  # seconds between the chunks of a streamed body
+    header_drip: float = 0.0  # > 0: send the status line and headers one byte at a time
     sent: int = 0  # bytes of a streamed body actually written
 
 
@@ -104,6 +105,9 @@ class NewsSite:
                 )
                 if route.delay:
                     time.sleep(route.delay)
+                if route.header_drip:
+                    self._drip_headers(route)
+                    return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
@@ -126,6 +130,21 @@ class NewsSite:
                 self.end_headers()
                 with contextlib.suppress(OSError):  # the client may hang up early
                     self.wfile.write(route.body)
+
+            def _drip_headers(self, route: Route) -> None:
+                # Finite: the status line, the route's headers, then the body, byte by byte,
+                # until the client hangs up.
+                head = "".join(f"{k}: {v}\r\n" for k, v in route.headers.items())
+                raw = f"HTTP/1.1 {route.status} OK\r\n{head}\r\n".encode() + route.body
+                try:
+                    for byte in raw:
+                        time.sleep(route.header_drip)
+                        self.wfile.write(bytes((byte,)))
+                        self.wfile.flush()
+                        route.sent += 1
+                except OSError:
+                    pass  # the client gave up: what a deadline should make it do
+                self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

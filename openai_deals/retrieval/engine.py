@@ -25,6 +25,7 @@ from openai_deals.retrieval.decide import LEXICAL, SEMANTIC, Decision, DecisionM
 from openai_deals.retrieval.embeddings import Embedder, VectorCache, load_embedder
 from openai_deals.retrieval.index import Index, Params
 from openai_deals.retrieval.model import MAX_K, MIN_K, MONTHS_FR, Answer, Article, Status
+from openai_deals.retrieval.prune import MODELS_FOLDER, prune, stamp_use
 from openai_deals.retrieval.query import Query, QueryAnalyzer
 from openai_deals.retrieval.rerank import (
     LEXICAL_WEIGHTS,
@@ -35,6 +36,8 @@ from openai_deals.retrieval.rerank import (
     rank,
 )
 from openai_deals.retrieval.snippets import MAX_SOURCES_PER_SNIPPET, make_snippets
+from openai_deals.retrieval.text import normalise_typing
+from openai_deals.retrieval.use_files import model_version
 
 logger = logging.getLogger(__name__)
 
@@ -265,10 +268,17 @@ def load_engine(
     progress: Callable[[], None] | None = None,
     embed_progress: Callable[[int, int], None] | None = None,
     must_save: bool = False,
+    shared_cache: Path | None = None,
+    prune_after_build: bool = True,
 ) -> Engine:
     """Load the cached index of ``corpus_dir`` from ``index_dir`` (building it if it is
     missing or stale), embed its sentences (only those not cached yet) with the
     ``embeddings`` model ("use", "e5" or "none"), and return an Engine over them.
+
+    ``shared_cache`` (``Settings.shared_cache_dir``) is the user's cache folder where every
+    index finds one copy of the model files; None keeps them in the index's own folder.
+    After a build, what the cache no longer needs is removed (``prune.prune``) unless
+    ``prune_after_build`` is False.
 
     Raises:
         CacheSaveError: with ``must_save``, a built index could not be saved
@@ -283,15 +293,19 @@ def load_engine(
         progress=progress,
         must_save=must_save,
     )
-    # The vector and tokenizer caches go in the store's own folder, never in index_dir itself
-    # (a pickle is only ever read back from a folder openai-deals owns).
+    stamp_use(index_dir)
+    # The vector cache goes in the store's own folder, never in index_dir itself; the model's
+    # files in the shared folder when there is one, else there too.
     cache_dir = owned_cache_dir(index_dir)
-    embedder = load_embedder(embeddings, cache_dir)
+    embedder = load_embedder(embeddings, _model_dir(shared_cache) or cache_dir)
     vectors = None
     embedded = 0
     if embedder is not None:
         cache = VectorCache(cache_dir, embedder)
-        vectors = cache.vectors(index.texts(), embed_progress)
+        # The sentences as the analyzer reads them (one apostrophe, no invisible characters),
+        # as questions are: the same words typed two ways get the same vector.
+        texts = [normalise_typing(text) for text in index.texts()]
+        vectors = cache.vectors(texts, embed_progress)
         embedded = cache.embedded
         if embedded:
             logger.info("Embedded %d new sentences with %s", embedded, embedder.name)
@@ -305,4 +319,20 @@ def load_engine(
     )
     engine = Engine(index, params, embedder=embedder, vectors=vectors)
     engine.stats = LoadStats(cached, 0 if cached else index.analysed_articles, embedded)
+    if not cached and prune_after_build:
+        prune(index_dir, shared_cache, model_version())
     return engine
+
+
+def _model_dir(shared_cache: Path | None) -> Path | None:
+    """The shared folder of the model's files, created if needed; None if there is none or
+    it cannot be created (the model then reads its files from its own package)."""
+    if shared_cache is None:
+        return None
+    folder = shared_cache / MODELS_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        logger.warning("Could not create the model cache %s (%s); continuing.", folder, exc)
+        return None
+    return folder

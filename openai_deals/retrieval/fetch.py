@@ -3,16 +3,19 @@
 The bot fetches URLs that people type in Slack, so each fetch is bounded:
 
 - ``http``/``https`` only;
-- no private, loopback, link-local, reserved or multicast address (IPv4-mapped, 6to4 and
-  NAT64 IPv6 forms are unwrapped first). The host is resolved, **every** address it resolves
+- global unicast addresses only, by allow-list (:func:`is_public`): IPv4 below multicast and
+  IPv6 in ``2000::/3``, minus the special-purpose blocks of IANA's registries; an IPv6 form
+  that carries an IPv4 address (mapped, compatible, translated, NAT64, 6to4) is judged as that
+  IPv4 address. The host is resolved, **every** address it resolves
   to is checked, and the connection goes to one of those checked addresses, never to a second
   lookup (no DNS-rebinding window). Each redirect hop is a new connection, checked the same
   way. ``FetchPolicy.allowed_networks`` lifts the check for chosen networks (the tests use it
   for 127.0.0.1);
 - at most ``max_redirects`` redirects, and a redirect back to an address already visited is a
   loop, refused at once;
-- one deadline for the whole fetch (connections, redirects, reading): every socket operation
-  gets only the time left;
+- one deadline for the whole fetch (connections, TLS, response headers, body, redirects): every
+  socket operation gets only the time left, and a watchdog cuts the connection when the time
+  is up, since a server sending one byte at a time keeps each read within its own timeout;
 - at most ``max_bytes``: a larger ``Content-Length`` is refused before reading, and reading
   stops as soon as the body passes the limit;
 - HTML only (``text/html`` or ``application/xhtml+xml``), checked before reading the body.
@@ -24,11 +27,13 @@ would resolve the host itself and defeat the address check. Refusals are
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import http.client
 import ipaddress
 import logging
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -46,7 +51,36 @@ USER_AGENT = f"openai-deals/{__version__} (article fetcher)"
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+_net = ipaddress.ip_network
+# An allow-list, not Python's ``is_global``: that one changed between releases, and 3.11's
+# passes ::127.0.0.1, ::ffff:0:127.0.0.1, 64:ff9b:1::/48, fec0::/10, ::2 and 5f00::1.
+# Global unicast: IPv4 below multicast (224.0.0.0/4 and 240.0.0.0/4 are not unicast) and IPv6
+# 2000::/3 (RFC 4291); everything else is refused.
+_GLOBAL_UNICAST = (_net("0.0.0.0/1"), _net("128.0.0.0/2"), _net("192.0.0.0/3"), _net("2000::/3"))
+# The special-purpose blocks inside that space that a public web server never has (IANA's
+# IPv4 and IPv6 special-purpose address registries, 2024).
+_SPECIAL_PURPOSE = tuple(
+    map(
+        _net,
+        (
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+            "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
+            "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+            # IETF protocol assignments: Teredo (its client address is obfuscated, and the
+            # relay decides where it goes), benchmarking, ORCHID; documentation.
+            "2001::/23", "2001:db8::/32", "3fff::/20",
+        ),
+    )
+)  # fmt: skip
+# IPv6 forms whose last 32 bits are an IPv4 address that the network reaches: IPv4-mapped,
+# IPv4-compatible (deprecated), IPv4-translated (SIIT) and NAT64's well-known prefix. The
+# local-use NAT64 prefix 64:ff9b:1::/48 is not decoded but refused: where its IPv4 address
+# sits depends on the prefix length the operator chose (RFC 6052), so no decoding is safe.
+_IPV4_IN_LAST_32_BITS = tuple(
+    map(_net, ("::ffff:0:0/96", "::/96", "::ffff:0:0:0/96", "64:ff9b::/96"))
+)
+_SIX_TO_FOUR = _net("2002::/16")  # the IPv4 address is bits 16 to 47
 # Characters left as they are when quoting a path or query typed with spaces or accents.
 _URL_SAFE = "/%:@!$&'()*+,;=-._~?#[]"
 
@@ -129,16 +163,25 @@ class Page:
 
 
 def is_public(address: IPAddress) -> bool:
-    """True for an address on the public internet (not private, loopback, link-local,
-    reserved, shared, unspecified or multicast), looking inside IPv6 forms that carry an
-    IPv4 address."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return is_public(embedded)
-    return address.is_global and not address.is_multicast
+    """True for a global unicast address that is in no special-purpose block; an IPv6 form
+    carrying an IPv4 address is judged as that IPv4 address."""
+    embedded = _embedded_ipv4(address)
+    if embedded is not None:
+        return is_public(embedded)
+    return any(address in net for net in _GLOBAL_UNICAST if net.version == address.version) and (
+        not any(address in net for net in _SPECIAL_PURPOSE if net.version == address.version)
+    )
+
+
+def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (see ``_IPV4_IN_LAST_32_BITS``, 6to4), or None."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address in _SIX_TO_FOUR:
+        return address.sixtofour
+    if any(address in net for net in _IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 def check_address(host: str, address: str, policy: FetchPolicy, url: str) -> None:
@@ -210,8 +253,49 @@ def _ascii_host(host: str, url: str) -> str:
         raise FetchRefused(FetchProblem.BAD_URL, url) from None
 
 
-def _guarded_connect(host: str, policy: FetchPolicy, deadline: float, url: str):
+class _Watchdog:
+    """Shuts down the sockets of one request when the fetch's deadline passes.
+
+    Socket timeouts bound each read, not their sum: a server dripping one header byte every
+    2 s kept a fetch with a 5 s limit busy for 30 s. Shutting the socket down wakes whatever
+    read or write is blocked on it, wherever in ``http.client`` or ``ssl`` that is.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()  # so that a cut never races with closing the socket
+        self._closed = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+
+    def _cut(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):  # not connected yet, or already closed
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """Stop watching; call before the sockets are closed."""
+        with self._lock:
+            self._closed = True
+        self._timer.cancel()
+
+
+def _guarded_connect(host: str, policy: FetchPolicy, watchdog: _Watchdog, url: str):
     """A replacement for ``socket.create_connection`` that checks every address first."""
+    deadline = watchdog.deadline
 
     def connect(address, timeout=None, source_address=None):
         name, port = address
@@ -224,6 +308,7 @@ def _guarded_connect(host: str, policy: FetchPolicy, deadline: float, url: str):
         last: OSError | None = None
         for family, kind, proto, _, sockaddr in infos:
             sock = socket.socket(family, kind, proto)
+            watchdog.watch(sock)
             try:
                 sock.settimeout(_left(deadline, policy, url))
                 sock.connect(sockaddr)  # the very address just checked
@@ -264,7 +349,8 @@ def _get(
     conn = connection_class(host, port, timeout=_left(deadline, policy, url))
     # http.client opens its socket through this hook; HTTPS wraps the socket it returns, so
     # certificate and host-name checks stay the standard library's.
-    conn._create_connection = _guarded_connect(parts.hostname or host, policy, deadline, url)
+    watchdog = _Watchdog(deadline)
+    conn._create_connection = _guarded_connect(parts.hostname or host, policy, watchdog, url)
     selector = parts.path or "/"
     if parts.query:
         selector += "?" + parts.query
@@ -292,15 +378,18 @@ def _get(
         declared = response.getheader("Content-Length")
         if declared and declared.isdigit() and int(declared) > policy.max_bytes:
             raise FetchRefused(FetchProblem.TOO_LARGE, url, limit=policy.max_bytes)
-        content = _read_limited(sock, response, policy, deadline, url)
+        content = _read_limited(sock, response, policy, watchdog, url)
         return response.status, None, content, charset
     except TimeoutError:
         raise FetchRefused(FetchProblem.TIMEOUT, url, seconds=policy.timeout) from None
     except (OSError, http.client.HTTPException) as exc:
+        if watchdog.expired:  # the watchdog cut the connection: what failed is the time
+            raise FetchRefused(FetchProblem.TIMEOUT, url, seconds=policy.timeout) from None
         raise FetchRefused(
             FetchProblem.UNREACHABLE, url, host=parts.hostname, reason=type(exc).__name__
         ) from None
     finally:
+        watchdog.close()
         conn.close()
 
 
@@ -317,16 +406,18 @@ def _read_limited(
     sock: socket.socket | None,
     response: http.client.HTTPResponse,
     policy: FetchPolicy,
-    deadline: float,
+    watchdog: _Watchdog,
     url: str,
 ) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
         if sock is not None:
-            sock.settimeout(_left(deadline, policy, url))
+            sock.settimeout(_left(watchdog.deadline, policy, url))
         chunk = response.read1(_CHUNK)
         if not chunk:
+            if watchdog.expired:  # cut by the watchdog: a truncated page, not the end of it
+                raise FetchRefused(FetchProblem.TIMEOUT, url, seconds=policy.timeout)
             return b"".join(chunks)
         size += len(chunk)
         if size > policy.max_bytes:

@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from openai_deals.retrieval.analyzer import Analyzer, Token
 from openai_deals.retrieval.model import MONTHS_FR
-from openai_deals.retrieval.text import fold_accents
+from openai_deals.retrieval.text import fold_accents, normalise_typing
 
 _NUMBER_QUESTION = re.compile(
     r"\b(?:combien|quel(?:le)?s? (?:montant|somme|part|nombre|pourcentage|valorisation)"
@@ -210,6 +210,9 @@ class QueryAnalyzer:
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
     def analyse(self, text: str) -> Query:
+        # Normalised here, at the entry, so that everything below (answer type, dates, the
+        # text the embedder reads) sees the question as the analyzer does.
+        text = normalise_typing(text)
         tokens = self.analyzer.tokens(text)
         corrections: dict[str, str] = {}
         names: set[str] = set()

@@ -73,6 +73,7 @@ class AddProblem(Enum):
     BUNDLED_CORPUS = "bundled_corpus"
     CORPUS_MISSING = "corpus_missing"
     CORPUS_NOT_WRITABLE = "corpus_not_writable"
+    CORPUS_BUSY = "corpus_busy"
 
 
 class AddRefused(Exception):

@@ -190,13 +190,46 @@ def save_index(
             if not installed:  # once CURRENT names it, the new version is the live one
                 shutil.rmtree(target, ignore_errors=True)
             raise
-        # Holding the lock, no other writer is mid-save: every other version this store wrote
-        # is garbage (older live ones, or ones left by a killed writer).
-        for child in directory.iterdir():
-            if child.name != version and _is_own_version(child):
-                shutil.rmtree(child, ignore_errors=True)
-            elif re.fullmatch(rf"{_CURRENT}\.tmp-[0-9]+", child.name) and child.is_file():
-                child.unlink(missing_ok=True)
+        _remove_garbage(directory, version)
+
+
+def prune_versions(directory: Path) -> list[tuple[Path, int]]:
+    """Remove every version this store wrote that ``CURRENT`` does not name (left by a writer
+    killed before its clean-up, or kept by a save that could not delete them), and stray
+    ``CURRENT`` temporaries. Never raises on a folder that cannot be changed.
+
+    Returns:
+        ``(path, bytes)`` of each thing removed.
+    """
+    directory = Path(directory)
+    if not (directory / STORE_MARKER).is_file():
+        return []
+    try:
+        with _writer_lock(directory):
+            live = (directory / _CURRENT).read_text(encoding="ascii").strip()
+            return _remove_garbage(directory, live)
+    except OSError:  # read-only, or no CURRENT yet: nothing is garbage for sure
+        return []
+
+
+def _remove_garbage(directory: Path, live: str) -> list[tuple[Path, int]]:
+    # Called holding the writer lock, so no other writer is mid-save: every other version
+    # this store wrote is garbage (older live ones, or ones left by a killed writer).
+    removed = []
+    for child in directory.iterdir():
+        if child.name != live and _is_own_version(child):
+            size = _tree_size(child)
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append((child, size))
+        elif re.fullmatch(rf"{_CURRENT}\.tmp-[0-9]+", child.name) and child.is_file():
+            size = child.stat().st_size
+            child.unlink(missing_ok=True)
+            removed.append((child, size))
+    return removed
+
+
+def _tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def _claim(directory: Path) -> None:
@@ -299,6 +332,8 @@ def _load_version(directory: Path, version: str, key: str) -> tuple[dict[str, np
         raise _BadCacheError(f"version {version} named by {_CURRENT} is missing") from None
     except (OSError, ValueError) as exc:
         raise _BadCacheError(f"manifest of {version} is unreadable ({exc})") from None
+    except RecursionError:  # JSON nested deeper than Python's recursion limit
+        raise _BadCacheError(f"manifest of {version} is nested too deep") from None
     try:
         if manifest["format_version"] != FORMAT_VERSION:
             raise _BadCacheError(

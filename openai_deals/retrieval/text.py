@@ -1,5 +1,6 @@
 """Text helpers every surface and the engine share: the one ``shorten`` (cutting text to a
-length), ``strip_invisible`` (dropping control and bidi characters) and ``fold_accents``."""
+length), ``strip_invisible`` (dropping control and bidi characters), ``normalise_typing``
+(one apostrophe, no invisible characters) and ``fold_accents``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,27 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u
 def strip_invisible(text: str) -> str:
     """Remove control characters (tab and newline excepted) and bidi controls from ``text``."""
     return _INVISIBLE.sub("", text)
+
+
+# Apostrophes as people type them: ’ on phones and Macs, ' on PC keyboards, ‘ ʼ ＇ from
+# autocorrect or other keyboards. All become ’, the one the articles use.
+_APOSTROPHES = str.maketrans(dict.fromkeys("'‘ʼ＇", "’"))
+# Unicode's format characters (category Cf, Unicode 14): soft hyphen, zero-width space and
+# joiners, word joiner, byte-order mark, bidi marks… Invisible, they split a word in two
+# (« Goo\u200bgle ») for the analyzer and the embedder alike. Listed rather than computed,
+# since scanning every code point at import would cost every start; a test checks the list.
+INVISIBLE_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
+def normalise_typing(text: str) -> str:
+    """``text`` with one apostrophe (’) and no invisible format characters: what a question
+    or a sentence says, whatever keyboard or web page it came from."""
+    return INVISIBLE_FORMAT.sub("", text.translate(_APOSTROPHES))
 
 
 def fold_accents(text: str) -> str:

@@ -149,6 +149,7 @@ class ArticleAdder:
             self.settings.resolved_index_dir,
             embeddings=self.settings.embeddings,
             rebuild=True,  # the corpus just changed: the cached index is stale
+            shared_cache=self.settings.shared_cache_dir,
         )
 
     def _add(self, url: str, response_url: str | None, where: dict) -> None:

@@ -82,7 +82,10 @@ def start(settings: Settings, http: bool) -> App:
     check_slack_settings(settings, http)
     logger.info("Loading the corpus from %s", settings.corpus_dir)
     engine = load_engine(
-        settings.corpus_dir, settings.resolved_index_dir, embeddings=settings.embeddings
+        settings.corpus_dir,
+        settings.resolved_index_dir,
+        embeddings=settings.embeddings,
+        shared_cache=settings.shared_cache_dir,
     )
     try:
         app = create_app(settings, engine)
