@@ -21,6 +21,9 @@ by C concurrent clients (``--rounds R``: R times over, to the same app). Scenari
 
 The other scenarios run one worker.
 
+Every run gets its own temporary ``HOME``, data, cache and config folders and its own
+``DATABASE_URL``: nothing is written to the user's real folders.
+
 Printed per scenario: sent; acked (HTTP 200 within 3 s); ack p50/p99/max; questions answered
 exactly once, lost, duplicated; errors (no 200 ack, or a failed request); how many askers were
 told of a lost answer; tracebacks in the app's log; RSS of the gunicorn worker before (after
@@ -250,6 +253,24 @@ def procfile_web_command(port: int, workers: int = 1) -> list[str]:
     raise SystemExit("no web process in the Procfile")
 
 
+def own_folders(home: Path) -> dict[str, str]:
+    """Environment variables giving the app a home, data, cache and config folders of its own
+    under ``home``, and a database there: the user's real ones are never written."""
+    folders = {
+        "HOME": home,
+        "XDG_DATA_HOME": home / "data",
+        "XDG_CACHE_HOME": home / "cache",
+        "XDG_CONFIG_HOME": home / "config",
+        "XDG_STATE_HOME": home / "state",
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        **{name: str(folder) for name, folder in folders.items()},
+        "DATABASE_URL": f"sqlite:///{home / 'data' / 'openai-deals.sqlite3'}",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -335,7 +356,8 @@ def _run_scenario(
     slack = MockSlack(policy=SCENARIOS[name](random.Random(seed + 1)))
     port = free_port()
     log = Path(tempfile.mkstemp(prefix=f"slack-load-{name}-", suffix=".log")[1])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "XDG_"))}
+    env.update(own_folders(Path(tempfile.mkdtemp(prefix=f"slack-load-{name}-home-"))))
     env.update(
         SLACK_BOT_TOKEN="xoxb-load",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
@@ -345,14 +367,14 @@ def _run_scenario(
         PORT=str(port),
         PYTHONPATH=str(ROOT),
     )
-    env.pop("REDIS_URL", None)
-    env.pop("WEB_CONCURRENCY", None)
+    for unset in ("REDIS_URL", "WEB_CONCURRENCY", "CORPUS_DIR", "PSEUDONYM_KEY"):
+        env.pop(unset, None)
     if redis_url:
         env["REDIS_URL"] = redis_url
     workers = WORKERS.get(name, 1)
     with log.open("w") as out:
         process = subprocess.Popen(
-            procfile_web_command(port, workers), env=env, cwd=tempfile.gettempdir(),
+            procfile_web_command(port, workers), env=env, cwd=env["HOME"],
             stdout=out, stderr=out, start_new_session=True,
         )  # fmt: skip
     try:
@@ -475,13 +497,15 @@ def main() -> int:
     )
     parser.add_argument("--settle", type=float, default=60.0, help="stop after this long idle")
     parser.add_argument("--max-wait", type=float, default=900.0, help="stop after this long")
+    parser.add_argument("--index-dir", type=Path, help="INDEX_DIR (default: a temporary one)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)  # stop gunicorn on the way out, as on Ctrl+C
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     rows = []
-    with tempfile.TemporaryDirectory(prefix="slack-load-index-") as index_dir:
+    with tempfile.TemporaryDirectory(prefix="slack-load-index-") as temporary:
+        index_dir = args.index_dir or Path(temporary)
         for name in names:
-            row = run_scenario(name, args.requests, args.clients, args.seed, Path(index_dir), args)
+            row = run_scenario(name, args.requests, args.clients, args.seed, index_dir, args)
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
