@@ -39,7 +39,7 @@ def database_engine(url: str) -> sqlalchemy.Engine:
 
     A SQLite file is made owner-only (``protect_sqlite_file``) before the first connection;
     connections are checked before use, so a PostgreSQL restart costs a reconnection, not a
-    failed request.
+    failed request; errors never show the statement's values (bot tokens).
     """
     with _lock:
         engine = _engines.get(url)
@@ -51,7 +51,9 @@ def database_engine(url: str) -> sqlalchemy.Engine:
                 ":memory:",
             ):
                 protect_sqlite_file(Path(parsed.database).expanduser())
-            engine = sqlalchemy.create_engine(url, pool_pre_ping=True)
+            # hide_parameters: an error's message (and so its logged traceback) would list the
+            # statement's values, a workspace's bot token among them.
+            engine = sqlalchemy.create_engine(url, pool_pre_ping=True, hide_parameters=True)
             _engines[url] = engine
         return engine
 

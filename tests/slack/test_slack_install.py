@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -219,3 +220,38 @@ def test_slack_scopes_override_the_manifest_scopes(make_settings, monkeypatch):
     assert load_settings(_env_file=None).slack_scopes == ("chat:write", "commands")
     monkeypatch.delenv("SLACK_SCOPES")
     assert load_settings(_env_file=None).slack_scopes == ()
+
+
+def test_a_failed_installation_write_never_logs_the_token(
+    slack, oauth_settings, engine, serve_app, postgres_url, caplog
+):
+    """The installation's insert refused by PostgreSQL (a trigger): the installer gets the
+    French failure page, the log has the traceback, but neither the bot token nor the client
+    secret (SQLAlchemy's error messages list the statement's parameters unless told not to).
+    At INFO, the default LOG_LEVEL (slack_sdk's DEBUG lines show whole Slack responses)."""
+    caplog.set_level(logging.INFO)
+    refuse = """
+        create function refuse() returns trigger language plpgsql as
+            $$ begin raise exception 'disk quota exceeded'; end $$;
+        create trigger refuse before insert on slack_bots for each row execute function refuse();
+        create trigger refuse before insert on slack_installations
+            for each row execute function refuse();
+    """
+    with serve_app(create_app(oauth_settings, engine), oauth_settings) as bot:
+        admin = sqlalchemy.create_engine(postgres_url)
+        try:
+            with admin.begin() as connection:
+                connection.execute(sqlalchemy.text(refuse))
+        finally:
+            admin.dispose()
+        state, cookie = start_install(bot.base_url)
+        grant(slack, "code-3")
+        response = get(
+            bot.base_url, f"/slack/oauth_redirect?code=code-3&state={state}", {"Cookie": cookie}
+        )
+    assert response.status >= 400 and TEAM_TOKEN not in response.text
+    assert installation_rows(postgres_url) == []
+    assert "disk quota exceeded" in caplog.text, "the failure and its traceback are logged"
+    assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+    for secret in (TEAM_TOKEN, CLIENT_SECRET, state):
+        assert secret not in caplog.text
