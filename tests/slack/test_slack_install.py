@@ -7,8 +7,9 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import sys
 import time
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 import sqlalchemy
@@ -255,3 +256,26 @@ def test_a_failed_installation_write_never_logs_the_token(
     assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
     for secret in (TEAM_TOKEN, CLIENT_SECRET, state):
         assert secret not in caplog.text
+
+
+def test_a_forged_oauth_error_cannot_forge_a_log_line(slack, index_dir, engine, tmp_path):
+    """`openai-deals serve --http` in OAuth mode: an unauthenticated redirect whose ``error``
+    carries a line break and a fake record is logged on one line, its controls escaped."""
+    from test_slack_server import child_env, free_port, running, wait_healthy
+
+    port = free_port()
+    env = child_env(slack, index_dir, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET)
+    del env["SLACK_BOT_TOKEN"]
+    args = [sys.executable, "-m", "openai_deals.cli", "serve", "--http", "--port", str(port)]
+    forged = "2026-01-01 00:00:00,000 ERROR openai_deals.slack.install: forged"
+    error = quote(f"access_denied\n{forged}\r\x1b[2J")
+    with running(args, env, tmp_path) as process:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_healthy(base_url, process, tmp_path)
+        response = get(base_url, f"/slack/oauth_redirect?error={error}")
+        assert m.INSTALL_FAILED.split("{")[0] in response.text
+        time.sleep(0.5)  # let the line reach the log file
+    log = process.output
+    assert "Installation failed: access_denied\\n" + forged + "\\r\\x1b[2J" in log, log
+    assert not [line for line in log.splitlines() if line.startswith(forged)]
+    assert "\x1b" not in log and "\r" not in log
