@@ -279,3 +279,32 @@ def test_a_forged_oauth_error_cannot_forge_a_log_line(slack, index_dir, engine, 
     assert "Installation failed: access_denied\\n" + forged + "\\r\\x1b[2J" in log, log
     assert not [line for line in log.splitlines() if line.startswith(forged)]
     assert "\x1b" not in log and "\r" not in log
+
+
+def test_the_oauth_state_and_code_are_never_logged(
+    slack, oauth_settings, engine, serve_app, postgres_url, caplog
+):
+    """The state store's failed lookup (its table gone) and Slack refusing the code are
+    logged without the one-time state and code (slack_sdk and Bolt put them in their
+    messages)."""
+    caplog.set_level(logging.DEBUG, logger="openai_deals")
+    caplog.set_level(logging.INFO, logger="slack_bolt")
+    with serve_app(create_app(oauth_settings, engine), oauth_settings) as bot:
+        state, cookie = start_install(bot.base_url)
+        slack.fail("oauth.v2.access", error="invalid_code")
+        path = f"/slack/oauth_redirect?code=code-refused-0123&state={state}"
+        assert get(bot.base_url, path, {"Cookie": cookie}).status >= 400
+        state, cookie = start_install(bot.base_url)
+        admin = sqlalchemy.create_engine(postgres_url)
+        try:
+            with admin.begin() as connection:
+                connection.execute(sqlalchemy.text("drop table slack_oauth_states"))
+        finally:
+            admin.dispose()
+        path = f"/slack/oauth_redirect?code=code-4&state={state}"
+        assert get(bot.base_url, path, {"Cookie": cookie}).status >= 400
+    messages = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Failed to find any persistent data for state" in messages
+    assert "Failed to fetch oauth.v2.access result" in messages
+    for secret in (state, "code-refused-0123", "code-4"):
+        assert secret not in caplog.text
