@@ -32,7 +32,8 @@ def read_article(path: Path) -> tuple[dict, str]:
     if not m:
         raise ValueError("no front matter (--- … ---)")
     meta = dict(
-        (k.strip(), v.strip()) for k, v in (ln.split(":", 1) for ln in m[1].splitlines() if ":" in ln)
+        (k.strip(), v.strip())
+        for k, v in (ln.split(":", 1) for ln in m[1].splitlines() if ":" in ln)
     )
     for key in ("title", "date"):
         if not meta.get(key):
