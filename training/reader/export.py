@@ -105,7 +105,7 @@ def main() -> None:
 
         quantize_dynamic(str(fp32), str(args.out / "reader.onnx"), per_channel=True,
                          weight_type=QuantType.QInt8)
-    pruned.save(args.out / "tokenizer.json", w.normalisation, scores)
+    pruned.save(args.out / "tokenizer.json")
     meta = json.loads((args.run / "metrics.json").read_text())
     info = {
         "format": READER_FORMAT,

@@ -49,6 +49,8 @@ class Tokenizer:
         if len(pieces) != len(scores):
             raise ValueError(f"{len(pieces)} pieces but {len(scores)} scores")
         self.pieces = pieces
+        self.scores = scores
+        self.normalisation = normalisation
         self.specials = specials
         reserved = {specials.bos, specials.eos, specials.pad, specials.unk}
         self._lookup: dict[str, tuple[int, float]] = {
@@ -74,11 +76,12 @@ class Tokenizer:
             Specials(**data["specials"]),
         )
 
-    def save(self, path: Path, normalisation: dict[int, str], scores: list[float]) -> None:
+    def save(self, path: Path) -> None:
+        """Write the tokenizer as JSON, for :meth:`load`."""
         data = {
             "pieces": self.pieces,
-            "scores": [round(float(s), 5) for s in scores],
-            "normalisation": {str(k): v for k, v in sorted(normalisation.items())},
+            "scores": [round(float(s), 5) for s in self.scores],
+            "normalisation": {str(k): v for k, v in sorted(self.normalisation.items())},
             "specials": self.specials.__dict__,
         }
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
