@@ -120,6 +120,7 @@ def _engine(settings: Settings, **kwargs):
         settings.resolved_index_dir,
         embeddings=settings.embeddings,
         shared_cache=settings.shared_cache_dir,
+        reader=settings.reader,
         **kwargs,
     )
 
@@ -130,6 +131,8 @@ def answer_json(answer) -> dict:
         "question": answer.question,
         "status": answer.status.value,
         "abstained": answer.abstained,
+        # How likely the first snippet answers (0-1); "related" snippets are never answers.
+        "confidence": round(answer.confidence, 3),
         "message": messages.lead(answer),
         "snippets": [
             {
@@ -163,7 +166,7 @@ def answer_json(answer) -> dict:
 def render_text(answer, color: bool = False) -> str:
     """A readable, cited answer for the terminal."""
     bold, dim, reset = (_BOLD, _DIM, _RESET) if color else ("", "", "")
-    if answer.abstained:
+    if not answer.snippets:  # not found, no keywords, no more: the lead says it all
         return messages.lead(answer)
     lines = [messages.lead(answer), ""]
     refs: dict[int, str] = {}
@@ -188,6 +191,7 @@ def help_json(question: str) -> dict:
         "question": question,
         "status": "help",
         "abstained": True,
+        "confidence": 0.0,
         "message": messages.terminal_help(),
         "snippets": [],
     }
@@ -568,6 +572,7 @@ def _run(argv: list[str] | None) -> int:
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     logger.info("%s", settings.describe_source())
     from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
+    from openai_deals.retrieval.reader import ReaderError
 
     commands = {
         "ask": _ask,
@@ -584,6 +589,9 @@ def _run(argv: list[str] | None) -> int:
         print(messages.corpus_error(exc), file=sys.stderr)
         for problem in getattr(exc, "problems", ()):
             print(messages.corpus_problem(problem), file=sys.stderr)
+        return 2
+    except ReaderError as exc:
+        print(messages.READER_UNUSABLE.format(path=exc.folder, reason=exc.reason), file=sys.stderr)
         return 2
 
 

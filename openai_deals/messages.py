@@ -77,6 +77,7 @@ def terminal_help() -> str:
 
 # -- Answers (every surface) ----------------------------------------------------------------
 ANSWER_LEAD = "Voici ce que disent les articles :"
+RELATED_LEAD = "Je n’ai pas trouvé de réponse directe ; voici les passages les plus proches :"
 ABSTAIN = "Je ne sais pas : les articles que je connais ne parlent pas de ça."
 ABSTAIN_TOPICS = "Ils citent surtout {topics}."
 NO_KEYWORDS = (
@@ -95,6 +96,8 @@ def lead(answer: Answer) -> str:
     """The sentence above the snippets, or the whole message when there are none."""
     if answer.status is Status.ANSWERED:
         return ANSWER_LEAD
+    if answer.status is Status.RELATED:
+        return RELATED_LEAD
     if answer.status is Status.NO_KEYWORDS:
         return NO_KEYWORDS
     if answer.status is Status.NO_MORE:
@@ -219,6 +222,10 @@ SETTING_EXPECTED = {
         "par exemple http://127.0.0.1:8080/api/)"
     ),
     "PORT": "doit être un numéro de port, de 1 à 65535",
+    "READER": (
+        "doit valoir default (le lecteur fourni), none (sans lecteur) ou le dossier d’un "
+        "lecteur (qui contient reader.json)"
+    ),
     "SLACK_API_TIMEOUT": "doit être un nombre de secondes, plus grand que 0 et au plus 120",
     "SLACK_RETRY_BACKOFF": "doit être un nombre de secondes, de 0 à 30",
     "ANSWER_WORKERS": "doit être un nombre entier de 1 à 512",
@@ -370,6 +377,10 @@ INDEX_NOT_SAVED = (
 
 # -- The corpus (terminal: `openai-deals index`, errors of every command) ----------------------
 CORPUS_FORMAT_HINT = "voir le format dans openai_deals/corpus/README.md"
+READER_UNUSABLE = (
+    "Le lecteur de {path} ne peut pas être chargé ({reason}). Réinstallez openai-deals, ou "
+    "mettez READER=none pour répondre sans lui."
+)
 CORPUS_DIR_MISSING = "Le dossier du corpus {path} n’existe pas : vérifiez CORPUS_DIR ou --corpus."
 CORPUS_DIR_IS_FILE = (
     "{path} est un fichier, pas un dossier : CORPUS_DIR (ou --corpus) doit désigner le dossier "

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # Sentence embeddings that rerank BM25's candidates: "use" (default), "e5" (the e5
     # extra) or "none" (BM25 alone: for corpora past a few hundred thousand sentences).
     embeddings: Literal["use", "e5", "none"] = "use"
+    # The reader that reads the best candidates against the question: "default" (shipped in
+    # the package), "none" (the first stages decide alone) or the folder of another reader.
+    reader: str = "default"
     top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
     log_level: str = "INFO"
 
@@ -202,6 +205,13 @@ class Settings(BaseSettings):
     @classmethod
     def _top_k(cls, v: int) -> int:
         return check_k(v)
+
+    @field_validator("reader")
+    @classmethod
+    def _reader(cls, v: str) -> str:
+        if v in ("default", "none") or (Path(v).expanduser() / "reader.json").is_file():
+            return v if v in ("default", "none") else str(Path(v).expanduser())
+        raise ValueError("must be default, none or a reader's folder")
 
     @field_validator("corpus_dir")
     @classmethod

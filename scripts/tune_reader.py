@@ -10,14 +10,16 @@ a grid of policies is then scored on what a person would see:
 | answerable | +1 | -1 | 0 | -0.5 |
 | unanswerable | — | -2 (bold and wrong: the worst) | +0.5 | +1 |
 
-The script prints the best policy to paste into ``reader/stage.py`` and the outcome table of
-the best few. It never reads a test split: report test with ``openai-deals eval`` afterwards.
+The script prints the outcome table of the best few policies and, with ``--write``, stores
+the best in the reader's ``reader.json`` (the policy travels with the weights it was chosen
+for). It never reads a test split: report test with ``openai-deals eval`` afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import sys
 import tempfile
@@ -28,7 +30,9 @@ import numpy as np
 
 from openai_deals.retrieval.engine import load_engine
 from openai_deals.retrieval.evaluate import fold, load_questions
-from openai_deals.retrieval.reader.stage import ReaderPolicy, passages, reorder
+from openai_deals.retrieval.model import Status
+from openai_deals.retrieval.reader import default_reader_dir
+from openai_deals.retrieval.reader.stage import ReaderPolicy, outcome, passages, reorder
 from openai_deals.retrieval.snippets import snippet_text
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 
@@ -37,7 +41,8 @@ GRID = {
     "candidates": (6, 8, 12, 16, 20),
     "prior": (0.0, 0.5, 1.0, 2.0, 4.0),
     "answer": (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-    "related": (0.0, 0.02, 0.05, 0.1, 0.2),
+    "related": (0.0, 0.02, 0.05, 0.1, 0.2, 0.3),
+    "decision": (0.0, 0.5, 1.0),
 }
 FOLLOWERS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01)
 UTILITY = {
@@ -57,7 +62,7 @@ class Measured:
     candidates: list  # the first stages' ranked candidates (at most READ)
     gold: dict[int, bool]  # sentence index -> its snippet holds a gold string
     logits: np.ndarray
-    first_stages_answer: bool
+    decision_probability: float
 
 
 def measure(engine, items) -> list[Measured]:
@@ -78,33 +83,28 @@ def measure(engine, items) -> list[Measured]:
         }
         logits = engine.reader.logits(question, passages(engine.index, head)) if head else None
         out.append(
-            Measured(bool(golds), head, gold, logits, bool(decision and decision.answer))
+            Measured(bool(golds), head, gold, logits, decision.probability if decision else 0.0)
         )
     return out
 
 
-def outcome(m: Measured, policy: ReaderPolicy) -> tuple[str, list[int]]:
-    """What a person sees: the outcome and the sentences shown (answered), in order."""
+def seen(m: Measured, policy: ReaderPolicy) -> tuple[str, list[int]]:
+    """What a person sees, as the engine decides it (``stage.outcome``): the outcome and the
+    sentences shown when answered, in order."""
     if not m.candidates:
         return "not_found", []
     n = policy.candidates
     reading = reorder(m.candidates[:n], m.logits[:n], policy)
-    if reading.best >= policy.answer:
-        shown = [reading.candidates[0].index] + [
-            c.index
-            for c, p in zip(reading.candidates[1:], reading.probabilities[1:], strict=True)
-            if p >= policy.follower
-        ]
-        return "answered", shown
-    if m.first_stages_answer or reading.best >= policy.related:
-        return "related", []
-    return "not_found", []
+    status, _, shown = outcome(reading, m.decision_probability, policy)
+    if status is Status.ANSWERED:
+        return "answered", [c.index for c in shown]
+    return status.value, []
 
 
 def utility(data: list[Measured], policy: ReaderPolicy) -> tuple[float, dict[str, int]]:
     total, counts = 0.0, {}
     for m in data:
-        what, shown = outcome(m, policy)
+        what, shown = seen(m, policy)
         if m.answerable:
             if what == "answered":
                 what = "right" if m.gold.get(shown[0]) else "wrong"
@@ -120,7 +120,7 @@ def utility(data: list[Measured], policy: ReaderPolicy) -> tuple[float, dict[str
 def hit3(data: list[Measured], policy: ReaderPolicy) -> float:
     hits = n = 0
     for m in data:
-        what, shown = outcome(m, policy)
+        what, shown = seen(m, policy)
         if m.answerable and what == "answered":
             n += 1
             hits += any(m.gold.get(i) for i in shown[:3])
@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tune", type=Path, nargs="+", help="tune files (never a test split)")
     parser.add_argument("--reader", default="default")
     parser.add_argument("--corpus", type=Path, default=BUNDLED_CORPUS_DIR)
+    parser.add_argument("--write", action="store_true", help="store the best in reader.json")
     args = parser.parse_args(argv)
     if any("test" in path.name for path in args.tune):
         print("refusing to tune on a test split", file=sys.stderr)
@@ -157,7 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     follower = max(f for f in FOLLOWERS if hit3(data, replace(best, follower=f)) >= best_h3)
     best = replace(best, follower=follower)
     print(f"hit@3 of answered questions on tune: {best_h3:.3f}")
-    print(f"READER_POLICY = {best}")
+    print(f"best policy: {best}")
+    if args.write:
+        folder = default_reader_dir() if args.reader == "default" else Path(args.reader)
+        info = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
+        info["policy"] = {k: v for k, v in best.__dict__.items()}
+        info["policy_chosen_on"] = [p.name for p in args.tune]
+        (folder / "reader.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+        print(f"written to {folder / 'reader.json'}")
     return 0
 
 

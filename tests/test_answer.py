@@ -152,7 +152,8 @@ def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):
     from openai_deals.cli import answer_json
 
     data = json.loads(json.dumps(answer_json(engine.answer("Qu'est-ce qu'Anthropic ?"))))
-    assert set(data) == {"question", "status", "abstained", "message", "snippets"}
+    assert set(data) == {"question", "status", "abstained", "confidence", "message", "snippets"}
+    assert 0.0 <= data["confidence"] <= 1.0
     snippet = data["snippets"][0]
     assert {"text", "article_id", "title", "date", "source", "score", "citation"} <= set(snippet)
     assert isinstance(snippet["citation"], int) and isinstance(snippet["score"], float)

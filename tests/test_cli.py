@@ -586,3 +586,52 @@ def test_every_command_has_help(command, tmp_path):
     """Each subcommand documents itself."""
     result = run(command, "--help", index_dir=tmp_path)
     assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_a_reader_setting_that_is_no_reader_is_one_french_line(tmp_path):
+    """READER=/nowhere: refused at start, naming READER and what it may be."""
+    result = cli([*CLI, "ask", "Qui ?"], env=clean_env(READER=str(tmp_path / "nowhere")),
+                 cwd=tmp_path)
+    assert result.returncode == 2
+    assert "READER" in result.stderr
+    assert messages.SETTING_EXPECTED["READER"] in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_damaged_reader_folder_says_what_to_do(tmp_path, index_dir):
+    """A reader folder whose model is damaged: one French line with READER=none as the way
+    out, no traceback."""
+    from openai_deals.retrieval.reader import default_reader_dir
+
+    folder = tmp_path / "reader"
+    shutil.copytree(default_reader_dir(), folder)
+    (folder / "reader.onnx").write_bytes(b"not a model")
+    args = command("ask", "Qui a investi dans Anthropic ?", index_dir=index_dir)
+    result = cli(args, env=clean_env(READER=str(folder)))
+    assert result.returncode == 2
+    assert "READER=none" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reader_none_answers_with_the_first_stages_alone(index_dir):
+    """READER=none: today's pipeline, answered or not found, never related."""
+    question = "Combien Google a-t-il investi dans Anthropic ?"
+    result = cli(command("ask", "--json", question, index_dir=index_dir),
+                 env=clean_env(READER="none"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "answered"
+    assert "300 millions" in data["snippets"][0]["text"]
+
+
+def test_related_passages_read_as_such_in_the_terminal():
+    """The related lead, then the quoted passages and their sources; no bold answer."""
+    from openai_deals.cli import render_text
+    from openai_deals.retrieval.model import Answer, Snippet, Source, Status
+
+    source = Source("a1", "Oracle et OpenAI", "2024-06", "Le Monde", 1)
+    snippet = Snippet("Oracle fournit du calcul à OpenAI.", ("a1#3",), (source,), 0.3)
+    text = render_text(Answer("Combien Oracle a-t-il investi ?", (snippet,), Status.RELATED))
+    assert text.startswith(messages.RELATED_LEAD)
+    assert "Oracle fournit du calcul à OpenAI." in text
+    assert "Oracle et OpenAI" in text

@@ -6,7 +6,9 @@
    sentences nearest the question's vector (:mod:`.embeddings`);
 3. reranking (:mod:`.rerank`): lexical and semantic evidence, one score;
 4. the decision (:mod:`.decide`): answer or abstain, one calibrated model;
-5. snippets and citations (:mod:`.snippets`).
+5. reading (:mod:`.reader`), when a reader is loaded: it reads the best candidates against
+   the question, reorders them and decides among answered, related and not found;
+6. snippets and citations (:mod:`.snippets`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from openai_deals.retrieval.index import Index, Params
 from openai_deals.retrieval.model import MAX_K, MIN_K, MONTHS_FR, Answer, Article, Status
 from openai_deals.retrieval.prune import MODELS_FOLDER, prune, stamp_use
 from openai_deals.retrieval.query import Query, QueryAnalyzer
+from openai_deals.retrieval.reader import Reader, load_reader
+from openai_deals.retrieval.reader.stage import ReaderPolicy, outcome, policy_of, read
 from openai_deals.retrieval.rerank import (
     LEXICAL_WEIGHTS,
     SEMANTIC_WEIGHTS,
@@ -69,6 +73,9 @@ class Engine:
             lexical path alone.
         vectors: one row per sentence of ``index`` (float16 or float32).
         decision: the abstention model; by default the one fitted for this path.
+        reader: the cross-encoder that reads the best candidates, or None (the first
+            stages decide alone).
+        policy: how the reader's probabilities are used.
     """
 
     def __init__(
@@ -81,6 +88,8 @@ class Engine:
         vectors: np.ndarray | None = None,
         weights: Weights | None = None,
         decision: DecisionModel | None = None,
+        reader: Reader | None = None,
+        policy: ReaderPolicy | None = None,
     ):
         built_with = index.analyzer_version
         if built_with is not None and built_with != ANALYZER_VERSION:
@@ -99,6 +108,8 @@ class Engine:
         self._vectors = None if vectors is None else np.asarray(vectors, dtype=np.float32)
         self.weights = weights or (SEMANTIC_WEIGHTS if embedder else LEXICAL_WEIGHTS)
         self.decision = decision or (SEMANTIC if embedder else LEXICAL)
+        self.reader = reader
+        self.policy = policy or policy_of(reader)
         self.backend = SparseBackend(index, params)
         date_terms = frozenset(filter(None, map(self.analyzer.term_of, _DATE_WORDS)))
         self._evidence = Evidence(index, self.analyzer, date_terms)
@@ -158,14 +169,19 @@ class Engine:
         if not q.terms:
             return Answer(question, (), Status.NO_KEYWORDS)
         ranked, decision = self.search(q)
-        if not decision.answer:
-            return Answer(question, (), Status.NOT_FOUND, terms=q.terms, topics=self.topics())
+        status, confidence, shown = self._outcome(question[:MAX_QUESTION_CHARS], ranked, decision)
+        if status is Status.NOT_FOUND:
+            return Answer(
+                question, (), status, terms=q.terms, topics=self.topics(), confidence=confidence
+            )
         # One group past the page says whether there is more.
-        groups = self._merge_duplicates(self._followers(ranked), offset + k + 1)
+        groups = self._merge_duplicates(shown, offset + k + 1)
         page = groups[offset : offset + k]
         if not page:
-            return Answer(question, (), Status.NO_MORE, terms=q.terms)
-        shown = set(q.terms) | set(q.corrections)
+            return Answer(question, (), Status.NO_MORE, terms=q.terms, confidence=confidence)
+        query_terms = set(q.terms) | set(q.corrections)
+        # A related passage is no answer: nothing in it is shown as one.
+        kind = q.kind if status is Status.ANSWERED else None
         return Answer(
             question=question,
             snippets=tuple(
@@ -173,14 +189,34 @@ class Engine:
                     self.index,
                     self.analyzer,
                     [[(c.index, c.score) for c in g] for g in page],
-                    shown,
-                    q.kind,
+                    query_terms,
+                    kind,
                 )
             ),
-            status=Status.ANSWERED,
+            status=status,
             has_more=len(groups) > offset + k,
             terms=q.terms,
+            confidence=confidence,
         )
+
+    def _outcome(
+        self, question: str, ranked: list[Candidate], decision: Decision
+    ) -> tuple[Status, float, list[Candidate]]:
+        """Answered, related or not found; the confidence; the candidates to show, best first.
+
+        With a reader, its probability for the best sentence, combined with the first stages'
+        decision as the policy says, is the confidence; without one (or if it fails), the
+        decision model alone answers or abstains, as before the reader existed.
+        """
+        if self.reader is not None and ranked:
+            try:
+                reading = read(self.reader, self.index, question, ranked, self.policy)
+            except Exception:  # a damaged model at run time: answer without it, loudly
+                logger.exception("Reader failed; answering with the first stages alone")
+            else:
+                return outcome(reading, decision.probability, self.policy)
+        status = Status.ANSWERED if decision.answer else Status.NOT_FOUND
+        return status, decision.probability, self._followers(ranked) if ranked else []
 
     def search(self, q: Query) -> tuple[list[Candidate], Decision]:
         """The ranked candidates for an analysed question, and the decision on the best."""
@@ -263,6 +299,7 @@ def load_engine(
     params: Params = Params(),
     *,
     embeddings: str = "use",
+    reader: str = "default",
     rebuild: bool = False,
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
@@ -273,7 +310,8 @@ def load_engine(
 ) -> Engine:
     """Load the cached index of ``corpus_dir`` from ``index_dir`` (building it if it is
     missing or stale), embed its sentences (only those not cached yet) with the
-    ``embeddings`` model ("use", "e5" or "none"), and return an Engine over them.
+    ``embeddings`` model ("use", "e5" or "none"), load the ``reader`` ("default", "none" or
+    a weights folder, see :func:`.reader.load_reader`), and return an Engine over them.
 
     ``shared_cache`` (``Settings.shared_cache_dir``) is the user's cache folder where every
     index finds one copy of the model files; None keeps them in the index's own folder.
@@ -310,14 +348,17 @@ def load_engine(
         if embedded:
             logger.info("Embedded %d new sentences with %s", embedded, embedder.name)
     logger.info(
-        "Index %s: %d sentences from %d articles (%s, embeddings %s)",
+        "Index %s: %d sentences from %d articles (%s, embeddings %s, reader %s)",
         index_dir,
         len(index),
         len(index.articles),
         "cache" if cached else "built",
         embedder.name if embedder else "off",
+        reader,
     )
-    engine = Engine(index, params, embedder=embedder, vectors=vectors)
+    engine = Engine(
+        index, params, embedder=embedder, vectors=vectors, reader=load_reader(reader)
+    )
     engine.stats = LoadStats(cached, 0 if cached else index.analysed_articles, embedded)
     if not cached and prune_after_build:
         prune(index_dir, shared_cache, model_version())

@@ -130,6 +130,9 @@ class Status(str, Enum):
     """What became of a question. Surfaces word each outcome (``openai_deals.messages``)."""
 
     ANSWERED = "answered"
+    # The articles talk about it but no sentence states the answer: the nearest passages are
+    # shown as such, never as an answer.
+    RELATED = "related"
     NOT_FOUND = "not_found"  # the articles hold no answer: abstain ("je ne sais pas")
     NO_KEYWORDS = "no_keywords"  # nothing searchable in the question ("et alors ?")
     NO_MORE = "no_more"  # answered before, but no snippet is left past this page
@@ -146,6 +149,9 @@ class Answer:
     terms: tuple[str, ...] = field(default=())  # the analysed query terms, for logs and debug
     # With NOT_FOUND: the names the corpus talks about most, so people see what it covers.
     topics: tuple[str, ...] = field(default=())
+    # How likely the first snippet answers the question (0-1): the reader's probability, or
+    # the decision model's without a reader.
+    confidence: float = 0.0
 
     @property
     def abstained(self) -> bool:

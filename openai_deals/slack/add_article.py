@@ -148,6 +148,7 @@ class ArticleAdder:
             self.settings.corpus_dir,
             self.settings.resolved_index_dir,
             embeddings=self.settings.embeddings,
+            reader=self.settings.reader,
             rebuild=True,  # the corpus just changed: the cached index is stale
             shared_cache=self.settings.shared_cache_dir,
         )

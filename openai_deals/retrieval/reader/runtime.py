@@ -27,6 +27,11 @@ _PASSAGE_CACHE = 4096  # tokenized candidates kept: the same sentences come back
 class ReaderError(RuntimeError):
     """The reader's weights are missing, damaged or of another format."""
 
+    def __init__(self, folder: Path, reason: str):
+        super().__init__(f"cannot load the reader from {folder}: {reason}")
+        self.folder = folder
+        self.reason = reason
+
 
 def default_reader_dir() -> Path:
     return Path(__file__).with_name("weights")
@@ -45,8 +50,7 @@ class Reader:
             info = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
             if info.get("format") != READER_FORMAT:
                 raise ReaderError(
-                    f"reader format {info.get('format')!r} in {folder}, this code reads "
-                    f"{READER_FORMAT}"
+                    folder, f"format {info.get('format')!r}, this version reads {READER_FORMAT}"
                 )
             self.tokenizer = Tokenizer.load(folder / "tokenizer.json")
             import onnxruntime as ort
@@ -60,7 +64,7 @@ class Reader:
         except ReaderError:
             raise
         except Exception as e:  # a missing file, bad JSON, a damaged model: one error
-            raise ReaderError(f"cannot load the reader from {folder}: {e}") from e
+            raise ReaderError(folder, f"{type(e).__name__}: {str(e)[:200]}") from e
         self.version: str = info["version"]
         self.info = info
         self._passages: OrderedDict[str, list[int]] = OrderedDict()

