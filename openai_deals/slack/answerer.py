@@ -30,7 +30,7 @@ from openai_deals.retrieval.overview import Overview
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.conversations import KnownQuestions, ThreadQuestions
-from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
+from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, interaction_key, message_key
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.render import (
     Message,
@@ -115,11 +115,17 @@ class Answerer:
         itself (a slash command's immediate response) and nothing goes to the pool, so such
         replies are never refused as busy. If it fails (a bug), the error is logged and the
         person gets ``ANSWER_FAILED``, shown to them only.
+
+        An interaction seen before (its ``trigger_id``: a replayed command or click) is
+        acknowledged, empty, and ignored (see ``dedup``).
         """
 
         def acknowledge(
             ack: Ack, body: dict, client: WebClient, context: BoltContext
         ) -> BoltResponse | None:
+            if self._replayed(body):
+                ack()
+                return None
             if at_once is not None:
                 try:
                     reply = at_once(body)
@@ -145,6 +151,21 @@ class Answerer:
 
         acknowledge.__name__ = f"acknowledge_{work.__name__}"  # Bolt logs listener names
         return acknowledge
+
+    def _replayed(self, body: dict) -> bool:
+        """True (logged) when ``body``'s interaction was handled already."""
+        trigger = body.get("trigger_id")
+        if not isinstance(trigger, str) or not trigger:
+            return False  # an event: its message is remembered (reply_in_thread)
+        if not self.seen.seen_before(interaction_key(trigger)):
+            return False
+        logger.warning(
+            "Replayed request ignored (type=%s, command=%s, trigger_id=%s)",
+            body.get("type"),
+            body.get("command"),
+            trigger[:40],
+        )
+        return True
 
     def _run(self, work: Work, body: dict, client: WebClient, context: BoltContext) -> None:
         try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass
 
 import sqlalchemy
@@ -52,6 +53,36 @@ BOT_SCOPES = (
     "im:history",
 )
 STATE_EXPIRATION_SECONDS = 600  # an installer has ten minutes to click "Allow"
+# The loggers slack_sdk's state store and Bolt's OAuth flow (App's logger) write to.
+SDK_LOGGER = "openai_deals.slack.install.sdk"
+BOLT_LOGGER = "slack_bolt.App"
+
+
+class HideOAuthValues(logging.Filter):
+    """Replace the one-time OAuth values in slack_sdk's and Bolt's messages by ``(hidden)``.
+
+    Against this module's promise, slack_sdk logs ``Failed to find any persistent data for
+    state: <state>`` (and each state row at DEBUG), Bolt ``… oauth.v2.access result with code:
+    <code>``. A filter on the loggers they write to, so no handler ever sees the values.
+    """
+
+    _VALUES = re.compile(r"(\b(?:state|code): |'state': ')[^\s']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = self._VALUES.sub(r"\1(hidden)", message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
+def _hide_oauth_values(*names: str) -> logging.Logger:
+    """The logger of the first name; each named logger gets a :class:`HideOAuthValues`."""
+    for name in names:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, HideOAuthValues) for f in target.filters):
+            target.addFilter(HideOAuthValues())
+    return logging.getLogger(names[0])
 
 
 @dataclass
@@ -79,11 +110,12 @@ def installations(settings: Settings) -> Installations:
     if not settings.oauth_enabled:
         raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both needed")
     engine = database_engine(settings.resolved_database_url)
+    sdk_logger = _hide_oauth_values(SDK_LOGGER, BOLT_LOGGER)
     store = SQLAlchemyInstallationStore(
         client_id=settings.slack_client_id or "", engine=engine, logger=logger
     )
     state_store = SQLAlchemyOAuthStateStore(
-        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, logger=logger
+        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, logger=sdk_logger
     )
     for tables in (store, state_store):
         try:
