@@ -147,6 +147,9 @@ class Answerer:
             if busy is not None:
                 ack(response_type="ephemeral", text=busy)
                 return None
+            # Refused, not handled: the same request sent again (Slack's redelivery, or the
+            # person's retry) must be answered, so it is no longer remembered as seen.
+            self._forget(body)
             return BoltResponse(status=503, body="")
 
         acknowledge.__name__ = f"acknowledge_{work.__name__}"  # Bolt logs listener names
@@ -166,6 +169,11 @@ class Answerer:
             trigger[:40],
         )
         return True
+
+    def _forget(self, body: dict) -> None:
+        trigger = body.get("trigger_id")
+        if isinstance(trigger, str) and trigger:
+            self.seen.forget(interaction_key(trigger))
 
     def _run(self, work: Work, body: dict, client: WebClient, context: BoltContext) -> None:
         try:

@@ -47,6 +47,11 @@ class DuplicateMemory(Protocol):
         """
         ...
 
+    def forget(self, key: str) -> None:
+        """Drop ``key``: what it stood for was refused (busy), not handled, so the same
+        request sent again must be handled."""
+        ...
+
 
 def message_key(channel: str, ts: str) -> str:
     """The key of one Slack message: a retry, or the same message as a mention and as a DM,
@@ -91,6 +96,10 @@ class SeenKeys:
                 _, recorded = self._seen.popitem(last=False)
                 self._warn_early_forgetting(now, now - recorded)
             return False
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
 
     def _warn_early_forgetting(self, now: float, age: float) -> None:
         if now - self._last_warning >= _WARN_EVERY_SECONDS:
