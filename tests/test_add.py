@@ -242,10 +242,34 @@ def test_furniture_that_sits_inside_articles_is_dropped(line):
     assert is_furniture(line)
 
 
+PAYWALL_LINES = [
+    "Article réservé aux abonnés. Abonnez-vous pour lire la suite…",
+    "Cet article est réservé aux abonnés.",
+    "Réservé aux abonnés",
+    "Il vous reste 72 % de cet article à lire.",
+    "La suite de cet article est réservée aux abonnés. Déjà abonné ? Se connecter",
+    "Pour lire la suite, abonnez-vous.",
+]
+
+
+def test_paywall_lines_are_dropped_from_the_written_article(news_site, corpus):
+    """A paywall notice, even two sentences of it on one line, is not written with the
+    article (the README promises it)."""
+    html = ARTICLE_HTML.read_text(encoding="utf-8").replace(
+        '<p class="premium">Article réservé aux abonnés</p>',
+        "".join(f"<p>{line}</p>" for line in PAYWALL_LINES),
+    )
+    added = add_to_corpus(read_source(news_site.page("/payant", html), ALLOW_LOCAL), corpus)
+    body = parse_article(added.path.read_text(encoding="utf-8"), added.path).body
+    assert "abonn" not in body.casefold() and "il vous reste" not in body.casefold()
+    assert body.strip().split("\n\n") == PARAGRAPHS
+
+
 @pytest.mark.parametrize(
     "line",
     ["Publié le 14 octobre 2025, le rapport montre que les dépenses ont doublé.",
-     "« Abonnez-vous », lance-t-il en souriant.", "Partager les données est essentiel."],
+     "« Abonnez-vous », lance-t-il en souriant.", "Partager les données est essentiel.",
+     "Réservé aux abonnés depuis 2020, le service a séduit 3 millions de clients."],
 )  # fmt: skip
 def test_article_sentences_that_start_like_furniture_stay(line):
     """Only whole furniture lines go, never a sentence of the article."""
