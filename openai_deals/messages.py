@@ -790,6 +790,8 @@ def add_refusal(error: AddRefused, *, slack: bool = False) -> str:
         return template.format(title=details["title"], path=details["path"], why=why)
     if error.problem is AddProblem.BUNDLED_CORPUS:
         return ADD_BUNDLED_CORPUS_SLACK if slack else ADD_BUNDLED_CORPUS.format(**details)
+    if error.problem is AddProblem.NO_TEXT and details.get("plain"):
+        return ADD_TEXT_TOO_SHORT.format(words=details["words"], minimum=details["minimum"])
     if slack and error.problem in (AddProblem.CORPUS_MISSING, AddProblem.CORPUS_NOT_WRITABLE):
         return ADD_CORPUS_SLACK.format(path=details["path"])
     return ADD_REFUSALS[error.problem].format(**details)
@@ -800,3 +802,15 @@ def refusal(error: FetchRefused | AddRefused, *, slack: bool = False) -> str:
     if isinstance(error, FetchRefused):
         return fetch_refusal(error)
     return add_refusal(error, slack=slack)
+
+
+# -- Adding articles and the Slack timeline (first-hour fixes) --------------------------------
+# Kept together so that they merge apart from the terminal's messages.
+
+# A .txt whose text, once its title, date and source lines are read, is too short: the person
+# wrote the file, so the advice is about its content, never "make a .txt of it".
+ADD_TEXT_TOO_SHORT = (
+    "Ce texte est trop court pour un article : {words} mots, il en faut au moins {minimum} "
+    "(sans le titre, la date ni la source). Copiez-y l’article en entier, pas seulement son "
+    "titre ou un extrait, puis ajoutez de nouveau le fichier."
+)

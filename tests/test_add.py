@@ -243,6 +243,23 @@ def test_a_page_with_almost_no_text_is_refused(news_site):
     assert messages.add_refusal(error).startswith("Je n’ai trouvé presque aucun texte d’article (")
 
 
+def test_a_text_file_too_short_for_an_article_says_so_and_what_to_do(tmp_path):
+    """A .txt with a title, a date and a source but only a line of text is refused as too
+    short, with its length and the minimum, word for word; not told to make a .txt of it."""
+    path = tmp_path / "brève.txt"
+    path.write_text(
+        f"{TITLE}\nPublié le 14 octobre 2025\nSource : La Gazette de l’IA\n\n"
+        "Mistral AI lève 1,2 milliard d’euros auprès de Bpifrance et de Schneider Electric.\n",
+        encoding="utf-8",
+    )
+    error = refused(read_source, str(path))
+    assert messages.add_refusal(error) == (
+        "Ce texte est trop court pour un article : 15 mots, il en faut au moins 30 (sans "
+        "le titre, la date ni la source). Copiez-y l’article en entier, pas seulement son "
+        "titre ou un extrait, puis ajoutez de nouveau le fichier."
+    )
+
+
 @pytest.mark.parametrize(
     "source, expected",
     [

@@ -365,7 +365,7 @@ def _draft(
     paragraphs = tuple(clean_body(read["text"], title=final_title))
     words = sum(len(_WORD.findall(p)) for p in paragraphs)
     if words < MIN_WORDS:  # no article here: nothing else is worth asking for
-        raise AddRefused(AddProblem.NO_TEXT, words=words)
+        raise AddRefused(AddProblem.NO_TEXT, words=words, minimum=MIN_WORDS, plain=plain)
     missing = [
         name
         for name, value in (
