@@ -235,7 +235,7 @@ SETTING_EXPECTED = {
     ),
     "SLACK_SCOPES": (
         "doit être une liste de permissions du bot séparées par des virgules, par exemple "
-        "app_mentions:read,chat:write,commands,im:history"
+        "chat:write,commands ; laissez-la vide pour celles des manifestes"
     ),
     "FETCH_ALLOW_PRIVATE": (
         "doit valoir true, false, ou une liste d’adresses ou de réseaux séparés par des "

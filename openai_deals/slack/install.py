@@ -35,23 +35,14 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from openai_deals import messages as m
 from openai_deals.database import database_engine
-from openai_deals.settings import Settings
+from openai_deals.settings import SLACK_BOT_SCOPES, Settings
 
 logger = logging.getLogger(__name__)
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-# The bot scopes of manifest.json (a test keeps them equal): what the installation asks for
-# unless SLACK_SCOPES says otherwise.
-BOT_SCOPES = (
-    "app_mentions:read",
-    "assistant:write",
-    "channels:history",
-    "chat:write",
-    "commands",
-    "groups:history",
-    "im:history",
-)
+# What the installation asks for unless SLACK_SCOPES says otherwise (settings.py keeps it).
+BOT_SCOPES = SLACK_BOT_SCOPES
 STATE_EXPIRATION_SECONDS = 600  # an installer has ten minutes to click "Allow"
 # The loggers slack_sdk's state store and Bolt's OAuth flow (App's logger) write to.
 SDK_LOGGER = "openai_deals.slack.install.sdk"
@@ -126,7 +117,7 @@ def installations(settings: Settings) -> Installations:
     oauth_settings = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
-        scopes=list(settings.slack_scopes or BOT_SCOPES),
+        scopes=list(settings.slack_scopes),
         user_scopes=[],
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,

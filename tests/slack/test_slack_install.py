@@ -213,14 +213,14 @@ def test_installations_database_unreachable_at_start_is_one_french_line(
 
 
 def test_slack_scopes_override_the_manifest_scopes(make_settings, monkeypatch):
-    """SLACK_SCOPES from the environment is read as a list (commas, spaces); unset it is empty,
-    and install.BOT_SCOPES (the manifests', checked by test_slack_manifest) are asked."""
+    """SLACK_SCOPES from the environment is read as a list (commas, spaces); unset it is
+    install.BOT_SCOPES (the manifests', checked by test_slack_scopes)."""
     from openai_deals.settings import load_settings
 
     monkeypatch.setenv("SLACK_SCOPES", "chat:write, commands")
     assert load_settings(_env_file=None).slack_scopes == ("chat:write", "commands")
     monkeypatch.delenv("SLACK_SCOPES")
-    assert load_settings(_env_file=None).slack_scopes == ()
+    assert load_settings(_env_file=None).slack_scopes == BOT_SCOPES
 
 
 def test_a_failed_installation_write_never_logs_the_token(
