@@ -814,3 +814,13 @@ ADD_TEXT_TOO_SHORT = (
     "(sans le titre, la date ni la source). Copiez-y l’article en entier, pas seulement son "
     "titre ou un extrait, puis ajoutez de nouveau le fichier."
 )
+
+# The deals timeline opens with one line per partnership (who, the latest move, how much),
+# then the detail, paged.
+DEALS_OVERVIEW_TITLE = "*En bref*, un partenariat par ligne :"
+DEALS_OVERVIEW_LINE = "• *{who}* — {date} : {latest} {status}"
+DEALS_OVERVIEW_MONEY = " — dernier montant : {amount} ({date}) {status}"
+DEALS_OVERVIEW_MORE = "… et {count} autre(s) partenariat(s), dans le détail ci-dessous."
+DEALS_OVERVIEW_FACT = "✅"
+DEALS_OVERVIEW_REPORTED = "❔"
+DEALS_DETAIL_TITLE = "*Le détail*, du plus ancien au plus récent :"
