@@ -824,3 +824,9 @@ DEALS_OVERVIEW_MORE = "… et {count} autre(s) partenariat(s), dans le détail c
 DEALS_OVERVIEW_FACT = "✅"
 DEALS_OVERVIEW_REPORTED = "❔"
 DEALS_DETAIL_TITLE = "*Le détail*, du plus ancien au plus récent :"
+# The chart uploaded with the timeline, in a direct message with the bot.
+DEALS_CHART_TITLE = "Chronologie des accords (graphique)"
+DEALS_CHART_ALT = (
+    "Graphique des accords rapportés par les articles : un couloir par partenariat, le temps "
+    "de gauche à droite, les montants en hauteur."
+)

@@ -67,6 +67,7 @@ SLACK_BOT_SCOPES: tuple[str, ...] = (
     "channels:history",
     "chat:write",
     "commands",
+    "files:write",
     "groups:history",
     "im:history",
 )

@@ -102,7 +102,12 @@ class Answerer:
     # -- acknowledge first ---------------------------------------------------------------
 
     def acknowledge_then(
-        self, work: Work, *, busy: str | None = None, at_once: AtOnce | None = None
+        self,
+        work: Work,
+        *,
+        busy: str | None = None,
+        at_once: AtOnce | None = None,
+        after: Work | None = None,
     ) -> Callable[..., object]:
         """A Bolt listener that acknowledges at once and runs ``work`` on the answer pool.
 
@@ -114,7 +119,9 @@ class Answerer:
         ``at_once``, if given, is asked first: a reply it returns is the acknowledgement
         itself (a slash command's immediate response) and nothing goes to the pool, so such
         replies are never refused as busy. If it fails (a bug), the error is logged and the
-        person gets ``ANSWER_FAILED``, shown to them only.
+        person gets ``ANSWER_FAILED``, shown to them only. ``after``, if given, then runs on
+        the pool when there is room (what completes an at-once reply, such as the timeline's
+        chart); a full pool skips it rather than delay or refuse the reply.
 
         An interaction seen before (its ``trigger_id``: a replayed command or click) is
         acknowledged, empty, and ignored (see ``dedup``).
@@ -135,6 +142,10 @@ class Answerer:
                     reply = {"response_type": "ephemeral", **notice.as_kwargs()}
                 if reply is not None:
                     ack(**reply)
+                    if after is not None and not self.pool.submit(
+                        self._run, after, body, client, context
+                    ):
+                        logger.info("Answer pool full: %s skipped", after.__name__)
                     return None
             if self.pool.submit(self._run, work, body, client, context):
                 ack()

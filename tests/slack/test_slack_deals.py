@@ -120,6 +120,35 @@ def test_the_timeline_opens_with_one_line_per_partnership(slack, bot_http):
     assert "\n".join(overview) in all_texts(call.params["view"]["blocks"])
 
 
+DM_CHANNEL = "D0DM00001"
+
+
+def test_the_timeline_in_a_direct_message_is_followed_by_its_chart(slack, bot_http):
+    """In a direct message with the bot, the timeline (the acknowledgement) is followed by
+    its chart: a PNG uploaded with files_upload_v2 (upload URL, the bytes, completion into
+    that conversation, with a French title)."""
+    body = slash_command("deals", slack.response_url("cmd"), channel=DM_CHANNEL)
+    status, reply = send_command(bot_http.url, body)
+    assert status == 200 and m.DEALS_TITLE in posted(json.loads(reply))
+    (done,) = slack.wait_for("files.completeUploadExternal", timeout=60)
+    (url,) = slack.calls_to("files.getUploadURLExternal")
+    assert url.params["filename"] == "chronologie-des-accords.png"
+    (upload,) = slack.calls_to("upload")
+    assert upload.params["content"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert int(url.params["length"]) == len(upload.params["content"])
+    assert done.params["channel_id"] == DM_CHANNEL
+    assert json.loads(done.params["files"]) == [
+        {"id": upload.params["file_id"], "title": m.DEALS_CHART_TITLE}
+    ]
+
+
+def test_the_timeline_in_a_channel_uploads_no_chart(slack, bot_http, bot_logs):
+    """In a channel the timeline is only for the asker, and a file never is: no upload."""
+    command(slack, bot_http, "deals")
+    wait_for_log(bot_logs, "Timeline chart not uploaded in")
+    assert not [c for c in slack.calls if c.method.startswith("files.") or c.method == "upload"]
+
+
 def test_timeline_pages_forward_and_back_with_buttons(slack, bot_http):
     """The timeline is longer than a page: ▶ replaces the message with the next page (Google,
     the hire…), whose ◀ goes back."""

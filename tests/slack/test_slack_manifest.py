@@ -166,6 +166,7 @@ def test_manifest_app_home_and_scopes():
         "channels:history",
         "chat:write",
         "commands",
+        "files:write",
         "groups:history",
         "im:history",
     ]
