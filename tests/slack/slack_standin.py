@@ -2,8 +2,9 @@
 
 Like bolt-python's ``tests/mock_web_api_server``, it is a real HTTP server on a free port: the
 app under test talks to it through its ordinary ``WebClient``. Every call is recorded (method,
-parameters, headers; a file's bytes sent to an upload URL as an "upload" call) and tests wait for, then assert on, what arrived. Failures can be queued
-per method (a Slack error code, an HTTP 500, a 429 with Retry-After).
+parameters, headers; the bytes of a file sent to an upload URL as an "upload" call) and tests
+wait for, then assert on, what arrived. Failures can be queued per method (a Slack error code,
+an HTTP 500, a 429 with Retry-After).
 
 ``SocketModeStandIn`` is a real WebSocket server that ``apps.connections.open`` points to.
 
