@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -147,6 +149,21 @@ def test_the_timeline_in_a_channel_uploads_no_chart(slack, bot_http, bot_logs):
     command(slack, bot_http, "deals")
     wait_for_log(bot_logs, "Timeline chart not uploaded in")
     assert not [c for c in slack.calls if c.method.startswith("files.") or c.method == "upload"]
+
+
+def test_without_matplotlib_there_is_no_chart_to_upload():
+    """Where matplotlib is not installed (a Python that cannot import it), no chart is drawn
+    and nothing is uploaded: the timeline comes alone."""
+    script = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # what a missing package looks like
+        "from openai_deals.retrieval.model import Partnership\n"
+        "from openai_deals.slack.deals_chart import chart_png, upload_chart\n"
+        "lanes = (Partnership(('Google', 'Anthropic'), ()),)\n"
+        "assert chart_png(lanes) is None\n"
+        "assert upload_chart(None, 'D0DM00001', lanes) is False\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_timeline_pages_forward_and_back_with_buttons(slack, bot_http):
