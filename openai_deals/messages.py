@@ -291,7 +291,7 @@ SETTING_MISSING = "Configuration invalide : {name} n’est pas défini. {what}"
 SLACK_SETTING_HELP = {
     "SLACK_BOT_TOKEN": (
         "Copiez le Bot User OAuth Token (xoxb-…) de la page OAuth & Permissions de l’app Slack "
-        "dans .env (voir README.md, section The Slack app)."
+        "dans .env (voir README.md, section Slack in five minutes)."
     ),
     "SLACK_SIGNING_SECRET": (
         "Le mode HTTP vérifie chaque requête avec lui : copiez le Signing Secret de la page "
@@ -461,7 +461,7 @@ SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choi
 OAUTH_NEEDS_HTTP = (
     "Configuration invalide : l’installation dans plusieurs espaces de travail "
     "(SLACK_CLIENT_ID et SLACK_CLIENT_SECRET) passe par le mode HTTP : lancez "
-    "`openai-deals serve --http` ou gunicorn (voir README.md, section Production)."
+    "`openai-deals serve --http` ou gunicorn (voir docs/operations.md)."
 )
 SERVE_DATABASE_UNREACHABLE = (
     "Impossible de joindre la base de données des installations ({url}) : {reason}. "

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -41,9 +41,6 @@ from openai_deals.slack.render import (
 )
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
-
-if TYPE_CHECKING:
-    from openai_deals.slack.add_article import ArticleAdder
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +68,20 @@ class AnswerEngine(Protocol):
     def articles(self) -> tuple[Article, ...]: ...
 
 
+class Adder(Protocol):
+    """What the ``/openai-deals`` command needs of ``slack/add_article.py``'s ``ArticleAdder``.
+
+    Declared here, not imported from there: ``add_article`` builds on the ``Answerer``, so the
+    ``Answerer`` names only this small shape of it (no import cycle, not even for type hints).
+    """
+
+    def wants(self, body: dict) -> bool: ...
+
+    def reply_at_once(self, body: dict) -> dict | None: ...
+
+    def start(self, body: dict) -> bool: ...
+
+
 def for_log(text: str, limit: int = LOG_TEXT_MAX_CHARS) -> str:
     """Text from people (or answers) as it goes into a log line: quoted, escaped, capped."""
     return repr(shorten(text, limit))
@@ -88,7 +99,7 @@ class Answerer:
     timeout: float = 10.0  # seconds, for response_url posts
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
-    adder: ArticleAdder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
+    adder: Adder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
     # Run when a workspace uninstalls the app or revokes its token: every store holding data
     # about a workspace registers its own deletion here (listeners/events/uninstall.py).
     workspace_purges: list[WorkspacePurge] = field(default_factory=list)

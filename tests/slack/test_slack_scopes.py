@@ -49,12 +49,13 @@ def test_env_example_gives_the_bot_scopes():
     assert tuple(scope_list(line)) == SLACK_BOT_SCOPES
 
 
-def test_the_readme_states_the_bot_scopes():
-    """The README's settings table gives them as SLACK_SCOPES's default, and its permissions
-    table justifies each of them and no other."""
+def test_the_docs_state_the_bot_scopes():
+    """The README's settings table gives them as SLACK_SCOPES's default, and docs/slack.md's
+    permissions table justifies each of them and no other."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     (default,) = re.findall(r"^\| `SLACK_SCOPES` \| ([^|]*) \|", text, re.MULTILINE)
     assert tuple(scope_list(default)) == SLACK_BOT_SCOPES
-    table = text.split("| bot scope |")[1].split("\n\n")[0]
+    slack = (ROOT / "docs" / "slack.md").read_text(encoding="utf-8")
+    table = slack.split("| bot scope |")[1].split("\n\n")[0]
     justified = re.findall(r"^\| `([^`]+)` \|", table, re.MULTILINE)
     assert sorted(justified) == sorted(SLACK_BOT_SCOPES)

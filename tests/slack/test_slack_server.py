@@ -47,7 +47,7 @@ MISSING = {
     "SLACK_BOT_TOKEN": (
         "Configuration invalide : SLACK_BOT_TOKEN n’est pas défini. Copiez le Bot User OAuth "
         "Token (xoxb-…) de la page OAuth & Permissions de l’app Slack dans .env (voir "
-        "README.md, section The Slack app)."
+        "README.md, section Slack in five minutes)."
     ),
     "SLACK_SIGNING_SECRET": (
         "Configuration invalide : SLACK_SIGNING_SECRET n’est pas défini. Le mode HTTP vérifie "
