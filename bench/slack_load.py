@@ -1,7 +1,7 @@
 """Load and fault script for the Slack app (a script, not a unit test).
 
-Runs the app exactly as the Procfile's ``web`` process does (gunicorn on
-``openai_deals.slack.wsgi:app``, bound to 127.0.0.1), against the local Web API stand-in of
+Runs the app exactly as the Procfile's ``web`` process does (gunicorn's event-loop worker on
+``openai_deals.slack.asgi:app``, bound to 127.0.0.1), against the local Web API stand-in of
 ``tests/slack/slack_standin.py``. Everything stays on 127.0.0.1.
 
 N signed requests (mentions 40 %, direct messages 30 %, slash commands 30 %; 10 % of N are
@@ -18,8 +18,17 @@ by C concurrent clients (``--rounds R``: R times over, to the same app). Scenari
   retry landing on the other worker is still recognised.
 * ``two-workers-no-redis``: the same two workers, each with its own memory: what Redis
   prevents (the retries that land on the other worker are answered twice).
+* ``slow-clients``: ``--slow-clients`` connections (50) hold the server for ``--slow-seconds``
+  (20 s), half of them sending their headers and half their body at 1 byte a second (a body
+  whose ``Content-Length`` is larger than what they ever send), reconnecting whenever the
+  server closes them; meanwhile the N signed requests are sent one every
+  ``--probe-interval`` seconds (0.25 s), each of which must still be acked within 3 s.
 
-The other scenarios run one worker.
+The other scenarios run one worker. ``--web "COMMAND"`` runs another server command instead of
+the Procfile's (``$PORT`` is replaced), to measure alternatives.
+
+Every run gets its own temporary ``HOME``, data, cache and config folders and its own
+``DATABASE_URL``: nothing is written to the user's real folders.
 
 Printed per scenario: sent; acked (HTTP 200 within 3 s); ack p50/p99/max; questions answered
 exactly once, lost, duplicated; errors (no 200 ack, or a failed request); how many askers were
@@ -28,6 +37,7 @@ warm-up) and after (everything answered; after each round too), and its peak.
 
     python bench/slack_load.py                      # N=2000, C=50, every scenario
     python bench/slack_load.py --requests 200 --clients 10 --scenario slow
+    python bench/slack_load.py --scenario slow-clients --requests 80
 
 Bounded: each scenario stops once every answer arrived, or after ``--settle`` seconds without
 progress, or ``--max-wait`` seconds in all.
@@ -131,6 +141,7 @@ SCENARIOS = {
     "failing": Failing,
     "two-workers-redis": lambda rng: None,
     "two-workers-no-redis": lambda rng: None,
+    "slow-clients": lambda rng: None,
 }
 WORKERS = {"two-workers-redis": 2, "two-workers-no-redis": 2}  # gunicorn --workers; else 1
 WITH_REDIS = {"two-workers-redis"}
@@ -235,19 +246,120 @@ def client(port: int, queue: list[Request], queue_lock: threading.Lock, result: 
     connection.close()
 
 
+# -- Slow clients -----------------------------------------------------------------------------
+
+
+class SlowClients:
+    """``count`` connections that each send one byte a second for ``seconds`` seconds: even
+    ones drip their request headers, odd ones send whole headers, then drip a body whose
+    ``Content-Length`` is larger than what they will ever send. A connection the server
+    closes is opened again (an attacker would), and counted."""
+
+    BODY_LENGTH = 4000  # bytes announced, never all sent
+
+    def __init__(self, port: int, count: int, seconds: float, kind: str = "both") -> None:
+        self.port, self.count, self.seconds = port, count, seconds
+        self.stop = threading.Event()
+        self.reconnects = 0
+        self.lock = threading.Lock()
+        bodies = {"both": lambda i: i % 2 == 1, "headers": lambda i: False, "body": lambda i: True}
+        self.threads = [
+            threading.Thread(target=self._drip, args=(bodies[kind](i),), daemon=True)
+            for i in range(count)
+        ]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+        time.sleep(1.5)  # every connection is open and has started before the probes
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(5)
+
+    def _opening(self, body: bool) -> tuple[bytes, bytes]:
+        """What is sent at once, and what is then sent one byte a second."""
+        head = f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+        rest = (
+            "Content-Type: application/json\r\n"
+            f"X-Slack-Request-Timestamp: {int(time.time())}\r\n"
+            "X-Slack-Signature: v0=slow\r\n"
+            f"Content-Length: {self.BODY_LENGTH}\r\n\r\n"
+        )
+        if body:
+            return (head + rest).encode(), b"{" + b" " * self.BODY_LENGTH
+        return head.encode(), rest.encode()
+
+    def _drip(self, body: bool) -> None:
+        deadline = time.monotonic() + self.seconds
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+                    first, slow = self._opening(body)
+                    sock.sendall(first)
+                    for i in range(len(slow)):
+                        if self.stop.wait(1.0) or time.monotonic() >= deadline:
+                            return
+                        sock.sendall(slow[i : i + 1])
+            except OSError:
+                pass
+            with self.lock:
+                self.reconnects += 1
+            self.stop.wait(0.2)
+
+
+def run_probes(port: int, queue: list[Request], interval: float) -> Result:
+    """Send ``queue`` one request every ``interval`` seconds, each on its own connection and
+    thread, so that one slow ack does not delay the next probe."""
+    result = Result()
+    lock = threading.Lock()
+    threads = []
+    for request in queue:
+        one = [request]
+        thread = threading.Thread(target=client, args=(port, one, lock, result))
+        thread.start()
+        threads.append(thread)
+        time.sleep(interval)
+    for thread in threads:
+        thread.join(35)
+    return result
+
+
 # -- The app under test -----------------------------------------------------------------------
 
 
-def procfile_web_command(port: int, workers: int = 1) -> list[str]:
-    """The Procfile's web command, on ``port``, bound to 127.0.0.1, with this Python and
-    ``workers`` worker processes."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith("web:"):
-            args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
-            args = [a.replace("0.0.0.0", "127.0.0.1") for a in args]
-            assert args[0] == "gunicorn"
-            return [sys.executable, "-m", "gunicorn", "--workers", str(workers), *args[1:]]
-    raise SystemExit("no web process in the Procfile")
+def procfile_web_command(port: int, workers: int = 1, web: str | None = None) -> list[str]:
+    """The Procfile's web command (or ``web``), on ``port``, bound to 127.0.0.1, with this
+    Python and ``workers`` worker processes."""
+    if web is None:
+        lines = (ROOT / "Procfile").read_text().splitlines()
+        web = next((ln.removeprefix("web:") for ln in lines if ln.startswith("web:")), None)
+        if web is None:
+            raise SystemExit("no web process in the Procfile")
+    args = shlex.split(web.replace("$PORT", str(port)))
+    args = [a.replace("0.0.0.0", "127.0.0.1") for a in args]
+    if args[0] == "gunicorn":
+        return [sys.executable, "-m", "gunicorn", "--workers", str(workers), *args[1:]]
+    return [str(Path(sys.executable).with_name(args[0])), *args[1:]]
+
+
+def own_folders(home: Path) -> dict[str, str]:
+    """Environment variables giving the app a home, data, cache and config folders of its own
+    under ``home``, and a database there: the user's real ones are never written."""
+    folders = {
+        "HOME": home,
+        "XDG_DATA_HOME": home / "data",
+        "XDG_CACHE_HOME": home / "cache",
+        "XDG_CONFIG_HOME": home / "config",
+        "XDG_STATE_HOME": home / "state",
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        **{name: str(folder) for name, folder in folders.items()},
+        "DATABASE_URL": f"sqlite:///{home / 'data' / 'openai-deals.sqlite3'}",
+    }
 
 
 def free_port() -> int:
@@ -332,10 +444,13 @@ def _run_scenario(
     name: str, n: int, c: int, seed: int, index_dir: Path, args, redis_url: str | None
 ) -> dict:
     rng = random.Random(seed)
+    if name == "slow-clients":  # every request is sent while the slow clients hold on
+        n = min(n, max(1, int((args.slow_seconds - 2) / args.probe_interval)))
     slack = MockSlack(policy=SCENARIOS[name](random.Random(seed + 1)))
     port = free_port()
     log = Path(tempfile.mkstemp(prefix=f"slack-load-{name}-", suffix=".log")[1])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "XDG_"))}
+    env.update(own_folders(Path(tempfile.mkdtemp(prefix=f"slack-load-{name}-home-"))))
     env.update(
         SLACK_BOT_TOKEN="xoxb-load",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
@@ -345,19 +460,19 @@ def _run_scenario(
         PORT=str(port),
         PYTHONPATH=str(ROOT),
     )
-    env.pop("REDIS_URL", None)
-    env.pop("WEB_CONCURRENCY", None)
+    for unset in ("REDIS_URL", "WEB_CONCURRENCY", "CORPUS_DIR", "PSEUDONYM_KEY"):
+        env.pop(unset, None)
     if redis_url:
         env["REDIS_URL"] = redis_url
     workers = WORKERS.get(name, 1)
     with log.open("w") as out:
         process = subprocess.Popen(
-            procfile_web_command(port, workers), env=env, cwd=tempfile.gettempdir(),
+            procfile_web_command(port, workers, args.web), env=env, cwd=env["HOME"],
             stdout=out, stderr=out, start_new_session=True,
         )  # fmt: skip
     try:
         wait_healthy(port, process, log)
-        worker = worker_pid(process.pid)
+        worker = worker_pid(process.pid) or process.pid  # a one-process server: itself
         # Warm-up: a few answered questions, so that "before" is the app at work, not cold.
         warm = build_requests(20, slack, rng, "W")
         warm = [r for r in warm if not r.retry]
@@ -369,11 +484,21 @@ def _run_scenario(
         requests: list[Request] = []
         result = Result()
         rss_rounds = []
+        reconnects = 0
         started = time.monotonic()
         for round_number in range(args.rounds):
             batch = build_requests(n, slack, rng, f"L{round_number}-")
             requests += batch
-            sent = run_clients(port, list(reversed(batch)), c)
+            if name == "slow-clients":
+                attack = SlowClients(port, args.slow_clients, args.slow_seconds, args.slow_kind)
+                attack.start()
+                try:
+                    sent = run_probes(port, batch, args.probe_interval)
+                finally:
+                    attack.close()
+                reconnects += attack.reconnects
+            else:
+                sent = run_clients(port, list(reversed(batch)), c)
             result.acks += sent.acks
             result.failures += sent.failures
             for status, count in sent.statuses.items():
@@ -423,6 +548,8 @@ def _run_scenario(
         "statuses": result.statuses,
         "told": sum(1 for call in calls if call.method == "chat.postEphemeral"),
         "tracebacks": text.count("Traceback"),
+        "slow_clients": args.slow_clients if name == "slow-clients" else 0,
+        "slow_reconnects": reconnects,
         "rss_before": rss_before,
         "rss_after": rss_after,
         "rss_peak": rss_peak,
@@ -475,13 +602,29 @@ def main() -> int:
     )
     parser.add_argument("--settle", type=float, default=60.0, help="stop after this long idle")
     parser.add_argument("--max-wait", type=float, default=900.0, help="stop after this long")
+    parser.add_argument("--slow-clients", type=int, default=50, help="slow-clients: how many")
+    parser.add_argument(
+        "--slow-seconds", type=float, default=20.0, help="slow-clients: for how long"
+    )
+    parser.add_argument(
+        "--slow-kind",
+        choices=["both", "headers", "body"],
+        default="both",
+        help="slow-clients: what they drip (both: half headers, half body)",
+    )
+    parser.add_argument(
+        "--probe-interval", type=float, default=0.25, help="slow-clients: seconds between requests"
+    )
+    parser.add_argument("--web", help="server command instead of the Procfile's ($PORT: its port)")
+    parser.add_argument("--index-dir", type=Path, help="INDEX_DIR (default: a temporary one)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)  # stop gunicorn on the way out, as on Ctrl+C
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     rows = []
-    with tempfile.TemporaryDirectory(prefix="slack-load-index-") as index_dir:
+    with tempfile.TemporaryDirectory(prefix="slack-load-index-") as temporary:
+        index_dir = args.index_dir or Path(temporary)
         for name in names:
-            row = run_scenario(name, args.requests, args.clients, args.seed, Path(index_dir), args)
+            row = run_scenario(name, args.requests, args.clients, args.seed, index_dir, args)
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()

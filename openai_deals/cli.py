@@ -389,7 +389,7 @@ def _eval(args, settings: Settings) -> int:
         items = load_questions(args.file)
     except (OSError, ValueError) as exc:
         # `eval` speaks English throughout: its readers tune retrieval, and its report is the
-        # README's table of metrics.
+        # table of metrics in docs/retrieval.md.
         print(f"Cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     reports = {"corpus": evaluate(_engine(settings), items)}

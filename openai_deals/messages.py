@@ -242,7 +242,7 @@ SETTING_EXPECTED = {
     ),
     "SLACK_SCOPES": (
         "doit être une liste de permissions du bot séparées par des virgules, par exemple "
-        "app_mentions:read,chat:write,commands,im:history"
+        "chat:write,commands ; laissez-la vide pour celles des manifestes"
     ),
     "FETCH_ALLOW_PRIVATE": (
         "doit valoir true, false, ou une liste d’adresses ou de réseaux séparés par des "
@@ -298,7 +298,7 @@ SETTING_MISSING = "Configuration invalide : {name} n’est pas défini. {what}"
 SLACK_SETTING_HELP = {
     "SLACK_BOT_TOKEN": (
         "Copiez le Bot User OAuth Token (xoxb-…) de la page OAuth & Permissions de l’app Slack "
-        "dans .env (voir README.md, section The Slack app)."
+        "dans .env (voir README.md, section Slack in five minutes)."
     ),
     "SLACK_SIGNING_SECRET": (
         "Le mode HTTP vérifie chaque requête avec lui : copiez le Signing Secret de la page "
@@ -472,7 +472,7 @@ SERVE_PORT_FAILED = "Impossible d’écouter sur le port {port} : {reason}. Choi
 OAUTH_NEEDS_HTTP = (
     "Configuration invalide : l’installation dans plusieurs espaces de travail "
     "(SLACK_CLIENT_ID et SLACK_CLIENT_SECRET) passe par le mode HTTP : lancez "
-    "`openai-deals serve --http` ou gunicorn (voir README.md, section Production)."
+    "`openai-deals serve --http` ou gunicorn (voir docs/operations.md)."
 )
 SERVE_DATABASE_UNREACHABLE = (
     "Impossible de joindre la base de données des installations ({url}) : {reason}. "
@@ -801,6 +801,8 @@ def add_refusal(error: AddRefused, *, slack: bool = False) -> str:
         return template.format(title=details["title"], path=details["path"], why=why)
     if error.problem is AddProblem.BUNDLED_CORPUS:
         return ADD_BUNDLED_CORPUS_SLACK if slack else ADD_BUNDLED_CORPUS.format(**details)
+    if error.problem is AddProblem.NO_TEXT and details.get("plain"):
+        return ADD_TEXT_TOO_SHORT.format(words=details["words"], minimum=details["minimum"])
     if slack and error.problem in (AddProblem.CORPUS_MISSING, AddProblem.CORPUS_NOT_WRITABLE):
         return ADD_CORPUS_SLACK.format(path=details["path"])
     return ADD_REFUSALS[error.problem].format(**details)
@@ -811,3 +813,31 @@ def refusal(error: FetchRefused | AddRefused, *, slack: bool = False) -> str:
     if isinstance(error, FetchRefused):
         return fetch_refusal(error)
     return add_refusal(error, slack=slack)
+
+
+# -- Adding articles and the Slack timeline (first-hour fixes) --------------------------------
+# Kept together so that they merge apart from the terminal's messages.
+
+# A .txt whose text, once its title, date and source lines are read, is too short: the person
+# wrote the file, so the advice is about its content, never "make a .txt of it".
+ADD_TEXT_TOO_SHORT = (
+    "Ce texte est trop court pour un article : {words} mots, il en faut au moins {minimum} "
+    "(sans le titre, la date ni la source). Copiez-y l’article en entier, pas seulement son "
+    "titre ou un extrait, puis ajoutez de nouveau le fichier."
+)
+
+# The deals timeline opens with one line per partnership (who, the latest move, how much),
+# then the detail, paged.
+DEALS_OVERVIEW_TITLE = "*En bref*, un partenariat par ligne :"
+DEALS_OVERVIEW_LINE = "• *{who}* — {date} : {latest} {status}"
+DEALS_OVERVIEW_MONEY = " — dernier montant : {amount} ({date}) {status}"
+DEALS_OVERVIEW_MORE = "… et {count} autre(s) partenariat(s), dans le détail ci-dessous."
+DEALS_OVERVIEW_FACT = "✅"
+DEALS_OVERVIEW_REPORTED = "❔"
+DEALS_DETAIL_TITLE = "*Le détail*, du plus ancien au plus récent :"
+# The chart uploaded with the timeline, in a direct message with the bot.
+DEALS_CHART_TITLE = "Chronologie des accords (graphique)"
+DEALS_CHART_ALT = (
+    "Graphique des accords rapportés par les articles : un couloir par partenariat, le temps "
+    "de gauche à droite, les montants en hauteur."
+)

@@ -30,6 +30,7 @@ import hmac
 import logging
 import os
 import secrets
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -42,6 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from openai_deals.database import database_engine
+from openai_deals.retrieval.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -112,21 +114,59 @@ def key_file_for(database_url: str) -> Path:
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """The key in ``path``, made (32 random bytes, hex, readable by the owner only) if
-    missing."""
+    """The key in ``path``; made (32 random bytes, hex, readable by the owner only) if
+    missing, and made again, with a warning, if the file is empty or not hex (a kill between
+    its creation and its write, by an older version): else the outcome store would stay off.
+
+    The file appears whole or not at all (a finished temporary file is linked to ``path``), so
+    processes starting at once never read it half written, and all use the first one's key.
+    """
+    key = _read_key(path)
+    if key:
+        return key
+    if key is None:
+        return _create_key(path)
+    logger.warning(
+        "Pseudonym key %s is empty or unreadable: replacing it with a new key (pseudonyms "
+        "recorded before no longer match new ones)",
+        path,
+    )
+    write_atomically(path, secrets.token_hex(32).encode("ascii"), mode=0o600)
+    return _read_key(path) or _create_key(path)
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in ``path``; None when there is no file, b"" when it holds no key."""
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
+        return None
+    except (UnicodeDecodeError, ValueError):
+        return b""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key.hex())
-    logger.info("Made a new pseudonym key in %s", path)
+        return bytes.fromhex(text)
+    except ValueError:
+        return b""
+
+
+def _create_key(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pseudonym-", suffix=".tmp")  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # atomic, and fails if another process linked its key first
+            logger.info("Made a new pseudonym key in %s", path)
+        except FileExistsError:
+            pass  # theirs is used
+    finally:
+        os.unlink(tmp)
+    key = _read_key(path)
+    if not key:
+        raise OSError(f"no pseudonym key could be read from {path}")
     return key
 
 

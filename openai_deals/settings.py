@@ -58,6 +58,21 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# The bot scopes: the one list that the installation asks for (unless SLACK_SCOPES says
+# otherwise), that every manifest*.json, .env.example and the README state; a test
+# (tests/slack/test_slack_scopes.py) keeps them all equal. Each is justified in the README.
+SLACK_BOT_SCOPES: tuple[str, ...] = (
+    "app_mentions:read",
+    "assistant:write",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:history",
+)
+
+
 class Settings(BaseSettings):
     """Configuration of openai-deals. Slack values are only required by ``serve``."""
 
@@ -126,9 +141,8 @@ class Settings(BaseSettings):
     # in DATABASE_URL, and SLACK_BOT_TOKEN is not needed.
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
-    # Bot scopes asked at installation, comma-separated; unset = the manifests' scopes
-    # (openai_deals.slack.install.BOT_SCOPES, checked against manifest.json by a test).
-    slack_scopes: Annotated[tuple[str, ...], NoDecode] = ()
+    # Bot scopes asked at installation, comma-separated; unset or empty = SLACK_BOT_SCOPES.
+    slack_scopes: Annotated[tuple[str, ...], NoDecode] = SLACK_BOT_SCOPES
     # The OAuth redirect URL (https://YOUR-HOST/slack/oauth_redirect); needed only when the app
     # lists several redirect URLs.
     slack_redirect_uri: str | None = None
@@ -181,7 +195,9 @@ class Settings(BaseSettings):
     @classmethod
     def _scopes(cls, v: object) -> tuple[str, ...]:
         items = re.split(r"[\s,]+", v) if isinstance(v, str) else list(v or ())  # type: ignore[call-overload]
-        return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+        scopes = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+        # ``SLACK_SCOPES=`` (as left in a copied .env) means the default, never no scope at all.
+        return scopes or SLACK_BOT_SCOPES
 
     @property
     def oauth_enabled(self) -> bool:

@@ -1,9 +1,9 @@
-"""Build corpus/ from the raw articles in ../shared/seeds/ (run once; the result is committed).
+"""Build openai_deals/corpus/ from the raw articles in ../shared/seeds/ (run once; committed).
 
 The metadata a reader needs to trust a citation (title, month, source) is written here by hand
 from what each article says; the text goes through the same clean-up as every corpus file.
 
-    python scripts/import_seeds.py ../shared/seeds corpus
+    python scripts/import_seeds.py ../shared/seeds openai_deals/corpus
 """
 
 from __future__ import annotations

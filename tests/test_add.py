@@ -43,6 +43,8 @@ ALLOW_LOCAL = FetchPolicy(allowed_networks=ALL_NETWORKS)
 TITLE = "Mistral AI lève 1,2 milliard d’euros et s’allie à Schneider Electric"
 FILE_NAME = "2025-10-14-mistral-ai-leve-1-2-milliard-d-euros-et-s-allie-a-schneider.md"
 QUESTION = "Combien Schneider Electric a-t-il investi dans Mistral AI ?"
+# The address the article's page gives for itself (<link rel="canonical">, og:url).
+CANONICAL = "https://gazette-ia.example/2025/10/14/mistral-ai-leve-1-2-milliard"
 # The article's own text, as the written file must hold it: nothing of the site around it.
 PARAGRAPHS = [
     "La start-up parisienne Mistral AI a annoncé mardi une levée de fonds de 1,2 milliard "
@@ -99,14 +101,46 @@ def test_a_web_page_becomes_a_clean_corpus_file(news_site, corpus):
     text = added.path.read_text(encoding="utf-8")
     assert text == (
         f"---\ntitle: {TITLE}\ndate: 2025-10-14\nsource: La Gazette de l’IA\nlanguage: fr\n"
-        f"url: {url}\n---\n" + "\n\n".join(PARAGRAPHS) + "\n"
+        f"url: {CANONICAL}\n---\n" + "\n\n".join(PARAGRAPHS) + "\n"
     )
     assert not [word for word in FURNITURE if word in text]
     parsed = parse_article(text, added.path)
     assert parsed.article == Article(
-        added.article_id, TITLE, "2025-10-14", "La Gazette de l’IA", "fr", url
+        added.article_id, TITLE, "2025-10-14", "La Gazette de l’IA", "fr", CANONICAL
     )
     assert clean_body(parsed.body, TITLE) == PARAGRAPHS  # already clean: indexing keeps it
+
+
+_HEAD = '<link rel="canonical" href="https://gazette-ia.example/2025/10/14/mistral-ai-leve-1-2-milliard">'
+_OG_URL = '<meta property="og:url" content="https://gazette-ia.example/2025/10/14/mistral-ai-leve-1-2-milliard">'
+
+
+@pytest.mark.parametrize(
+    "head, expected",
+    [
+        (_HEAD + _OG_URL, CANONICAL),  # as the page is: both
+        (_OG_URL, CANONICAL),  # og:url alone
+        (_HEAD.replace(CANONICAL, "https://gazette-ia.example/canonique") + _OG_URL,
+         "https://gazette-ia.example/canonique"),  # canonical wins over og:url
+        ('<link rel="canonical" href="/2025/canonique">', "{base}/2025/canonique"),  # relative
+        ('<link rel="canonical" href="ftp://gazette-ia.example/a">', "{fetched}"),
+        ('<link rel="canonical" href="javascript:alert(1)">', "{fetched}"),
+        ("", "{fetched}"),
+    ],
+)  # fmt: skip
+def test_a_fetched_page_is_recorded_under_its_canonical_address(news_site, corpus, head, expected):
+    """Adding by URL records the address the page gives for itself (<link rel="canonical">,
+    else og:url), when it is http(s); the address fetched still recognises it as a
+    duplicate."""
+    html = ARTICLE_HTML.read_text(encoding="utf-8").replace(_HEAD, "").replace(_OG_URL, "")
+    html = html.replace("</head>", head + "</head>")
+    fetched = news_site.page("/article", html) + "?id=42"
+    draft = read_source(fetched, ALLOW_LOCAL)
+    assert draft.url == expected.format(base=news_site.base_url, fetched=fetched)
+    added = add_to_corpus(draft, corpus)
+    assert f"url: {draft.url}\n" in added.path.read_text(encoding="utf-8")
+    again = refused(add_to_corpus, read_source(fetched, ALLOW_LOCAL), corpus)
+    assert again.problem is AddProblem.DUPLICATE and again.details["reason"] == "url"
 
 
 def test_a_saved_html_page_gives_the_same_article_with_its_canonical_url(corpus):
@@ -209,6 +243,23 @@ def test_a_page_with_almost_no_text_is_refused(news_site):
     assert messages.add_refusal(error).startswith("Je n’ai trouvé presque aucun texte d’article (")
 
 
+def test_a_text_file_too_short_for_an_article_says_so_and_what_to_do(tmp_path):
+    """A .txt with a title, a date and a source but only a line of text is refused as too
+    short, with its length and the minimum, word for word; not told to make a .txt of it."""
+    path = tmp_path / "brève.txt"
+    path.write_text(
+        f"{TITLE}\nPublié le 14 octobre 2025\nSource : La Gazette de l’IA\n\n"
+        "Mistral AI lève 1,2 milliard d’euros auprès de Bpifrance et de Schneider Electric.\n",
+        encoding="utf-8",
+    )
+    error = refused(read_source, str(path))
+    assert messages.add_refusal(error) == (
+        "Ce texte est trop court pour un article : 15 mots, il en faut au moins 30 (sans "
+        "le titre, la date ni la source). Copiez-y l’article en entier, pas seulement son "
+        "titre ou un extrait, puis ajoutez de nouveau le fichier."
+    )
+
+
 @pytest.mark.parametrize(
     "source, expected",
     [
@@ -242,10 +293,34 @@ def test_furniture_that_sits_inside_articles_is_dropped(line):
     assert is_furniture(line)
 
 
+PAYWALL_LINES = [
+    "Article réservé aux abonnés. Abonnez-vous pour lire la suite…",
+    "Cet article est réservé aux abonnés.",
+    "Réservé aux abonnés",
+    "Il vous reste 72 % de cet article à lire.",
+    "La suite de cet article est réservée aux abonnés. Déjà abonné ? Se connecter",
+    "Pour lire la suite, abonnez-vous.",
+]
+
+
+def test_paywall_lines_are_dropped_from_the_written_article(news_site, corpus):
+    """A paywall notice, even two sentences of it on one line, is not written with the
+    article (the README promises it)."""
+    html = ARTICLE_HTML.read_text(encoding="utf-8").replace(
+        '<p class="premium">Article réservé aux abonnés</p>',
+        "".join(f"<p>{line}</p>" for line in PAYWALL_LINES),
+    )
+    added = add_to_corpus(read_source(news_site.page("/payant", html), ALLOW_LOCAL), corpus)
+    body = parse_article(added.path.read_text(encoding="utf-8"), added.path).body
+    assert "abonn" not in body.casefold() and "il vous reste" not in body.casefold()
+    assert body.strip().split("\n\n") == PARAGRAPHS
+
+
 @pytest.mark.parametrize(
     "line",
     ["Publié le 14 octobre 2025, le rapport montre que les dépenses ont doublé.",
-     "« Abonnez-vous », lance-t-il en souriant.", "Partager les données est essentiel."],
+     "« Abonnez-vous », lance-t-il en souriant.", "Partager les données est essentiel.",
+     "Réservé aux abonnés depuis 2020, le service a séduit 3 millions de clients."],
 )  # fmt: skip
 def test_article_sentences_that_start_like_furniture_stay(line):
     """Only whole furniture lines go, never a sentence of the article."""
@@ -471,7 +546,7 @@ def test_add_url_writes_the_article_updates_the_index_and_it_answers(news_site, 
         f"Lu : « {TITLE} »",
         "  date : 14 octobre 2025",
         "  source : La Gazette de l’IA",
-        f"  adresse : {url}",
+        f"  adresse : {CANONICAL}",
         "  texte : 7 paragraphe(s), 227 mots — « La start-up parisienne Mistral AI a annoncé "
         "mardi une levée de fonds de 1,2 … »",
         f"Écrit : {corpus / FILE_NAME}",

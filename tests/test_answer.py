@@ -53,6 +53,17 @@ def test_off_corpus_questions_abstain(engine: Engine, question):
     assert messages.lead(answer).startswith("Je ne sais pas")
 
 
+def test_an_abstention_names_the_parties_of_the_deals_first(engine: Engine):
+    """The refusal points to what people ask about: the parties of the deals the articles
+    report (Google, Anthropic, Sam Altman…), not the names the most articles happen to
+    mention (Alphabet, ChatGPT)."""
+    answer = engine.answer("Quelle est la recette de la tarte tatin ?")
+    assert messages.lead(answer) == (
+        "Je ne sais pas : les articles que je connais ne parlent pas de ça. "
+        "Ils citent surtout OpenAI, Microsoft, Sam Altman, Anthropic et Google."
+    )
+
+
 @pytest.mark.parametrize("question", ["", "   ", "?!", "le la les", "\x00\u200b"])
 def test_questions_without_content_words_get_a_polite_message(engine: Engine, question):
     """Empty or stop-word-only input abstains with advice, never raises."""

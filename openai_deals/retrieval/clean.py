@@ -24,13 +24,22 @@ FURNITURE_LINES: tuple[str, ...] = (
     r"lire aussi.*",
     # Kept by trafilatura when a site puts them in the article's own paragraphs:
     r"partager sur .*",
-    r"article r[ée]serv[ée] aux abonn[ée]s",
-    r"abonnez-vous.*",
     r"tous droits r[ée]serv[ée]s.*",
     r"(publi[ée]|mis à jour|modifi[ée]) le (\d{1,2}(er)? \w+|\d{1,2}/\d{1,2}/)\s?\d{4}"
     r"( à \d{1,2} ?h ?\d{0,2})?",
 )
+# Sentences of a paywall notice. Sites chain them on one line ("Article réservé aux abonnés.
+# Abonnez-vous pour lire la suite…"), so a line made of these sentences only is furniture.
+PAYWALL_SENTENCES: tuple[str, ...] = (
+    r"(?:(?:cet |l’)?article (?:est )?)?r[ée]serv[ée] aux abonn[ée]s",
+    r"la suite (?:de cet article )?est r[ée]serv[ée]e aux abonn[ée]s",
+    r"il vous reste \d+ ?% de cet article à lire",
+    r"d[ée]j[àa] abonn[ée] \? ?(?:se connecter|connectez-vous|identifiez-vous)",
+    r"(?:pour lire la suite, )?abonnez-vous[^.!?…]*",
+)
 _FURNITURE = re.compile(r"^\s*(?:" + "|".join(FURNITURE_LINES) + r")\s*[.…!]*\s*$", re.IGNORECASE)
+_PAYWALL_SENTENCE = r"(?:" + "|".join(PAYWALL_SENTENCES) + r")\s*[.…!]*"
+_PAYWALL = re.compile(rf"^\s*{_PAYWALL_SENTENCE}(?:\s*{_PAYWALL_SENTENCE})*\s*$", re.IGNORECASE)
 
 _APOSTROPHES = str.maketrans({"'": "’", "ʼ": "’", "‘": "’", "`": "’", "´": "’"})
 _NBSP = re.compile(r"[\u00a0\u202f\u2007\u2009\u200b]")
@@ -63,8 +72,10 @@ def repair_glued_sentences(text: str) -> str:
 
 
 def is_furniture(line: str) -> bool:
-    """True for a line of site furniture ("Spread the love", "Leave a Reply", "Source-146")."""
-    return bool(_FURNITURE.match(line))
+    """True for a line of site furniture ("Spread the love", "Leave a Reply", "Source-146"),
+    or a paywall notice of one or more sentences ("Article réservé aux abonnés. Abonnez-vous
+    pour lire la suite…")."""
+    return bool(_FURNITURE.match(line) or _PAYWALL.match(line))
 
 
 def clean_body(body: str, title: str = "") -> list[str]:

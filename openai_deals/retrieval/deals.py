@@ -64,7 +64,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from openai_deals.retrieval.index import Index
     from openai_deals.retrieval.ingest import Sentence
 
 logger = logging.getLogger(__name__)
@@ -73,7 +72,6 @@ __all__ = [
     "article_records",
     "deals_from_json",
     "deals_to_json",
-    "extract_deals",
     "sentence_deals",
     "timeline",
 ]
@@ -787,7 +785,8 @@ def _complete_from_title(term: _Term, title: _Sent) -> bool:
 def sentence_deals(text: str, article: Article, previous: str | None = None) -> list[Deal]:
     """The deals one sentence reports, read as the first paragraph of ``article``.
 
-    For tests and for exploring the rules on a sentence; ``extract_deals`` reads an index.
+    For tests and for exploring the rules on a sentence; an index build reads whole articles
+    with :func:`article_records`.
 
     Args:
         text: the sentence.
@@ -815,20 +814,6 @@ def _title_names(title: _Sent) -> frozenset[str]:
 
 def _citation(article: Article, sid: str, text: str) -> Citation:
     return Citation(sid, text, article.article_id, article.title, article.date, article.source)
-
-
-# -- The whole index --------------------------------------------------------------------------
-
-
-def extract_deals(index: Index) -> tuple[Deal, ...]:
-    """Every deal the index's articles report, merged, in date order."""
-    articles: dict[int, list[Sentence]] = {}
-    for i in range(len(index)):
-        articles.setdefault(int(index.article_of[i]), []).append(index.sentence(i))
-    per_article = article_records([(index.articles[n], s) for n, s in articles.items()])
-    deals = merge(record for records in per_article for record in records)
-    logger.info("Read %d deals from %d sentences", len(deals), len(index))
-    return tuple(deals)
 
 
 def article_records(

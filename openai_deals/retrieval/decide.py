@@ -46,7 +46,7 @@ class DecisionModel:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-# Fitted on eval/tune.jsonl by scripts/tune.py (see the README); do not edit by hand. Each
+# Fitted on eval/tune.jsonl by scripts/tune.py (see docs/retrieval.md); do not edit by hand. Each
 # feature may only push one way (scripts/tune.py SIGNS); those at 0 added nothing on tune.
 # Thresholds: the point of the tune precision/recall table (out-of-fold probabilities) where
 # a withheld right answer costs as much as three unanswerable questions answered.

@@ -10,7 +10,7 @@ run time:
   sentence and 30 ms a query.
 
 Both map French and English into one space, so an English question meets French sentences.
-The README compares them on the tune split; ``use`` is the default (see there why).
+docs/retrieval.md compares them (Choosing the embeddings); ``use`` is the default (see there why).
 
 Vectors of corpus sentences are cached on disk by content hash, in the index's order
 (:class:`VectorCache`): a process starting on a built index memory-maps them, and adding one

@@ -127,9 +127,15 @@ class Engine:
         return self.embedder is not None
 
     def topics(self, n: int = 5) -> tuple[str, ...]:
-        """The names the most articles mention ("OpenAI", "Microsoft"…), most first: what
-        the corpus is about, derived from it so that a new article's subject shows up."""
-        return tuple(self.index.names[:n])
+        """What the corpus is about, derived from it so that a new article's subject shows
+        up: the parties of the deals it reports first ("Google", "Anthropic": the names
+        people ask about), then the other names the most articles mention ("ChatGPT").
+        Within each group, the names more articles mention come first."""
+        rank = {name: i for i, name in enumerate(self.index.names)}
+        parties = dict.fromkeys(p for deal in self.index.deals for p in deal.parties)
+        first = sorted(parties, key=lambda p: (rank.get(p, len(rank)), p))
+        rest = [name for name in self.index.names if name not in parties]
+        return tuple([*first, *rest][:n])
 
     @property
     def queries(self) -> QueryAnalyzer:

@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Params:
-    """Retrieval parameters (see ``openai_deals.retrieval.engine`` for what each does and the
-    README for how they were measured). The indexing ones are part of the cache key."""
+    """Retrieval parameters (see ``openai_deals.retrieval.engine`` for what each does and
+    docs/retrieval.md for how they were measured). The indexing ones are part of the cache key."""
 
     k1: float = 0.9
     b: float = 0.5

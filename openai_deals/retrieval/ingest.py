@@ -1,7 +1,7 @@
 """From cleaned article text to numbered sentences, with spaCy's French rule-based sentencizer.
 
 Why a blank ``fr`` pipeline with the ``sentencizer`` rather than ``fr_core_news_sm``'s parser:
-measured on this corpus (scripts in the README), the parser cut « » and names into one-token
+measured on this corpus (docs/experiments.md), the parser cut « » and names into one-token
 "sentences" ('«', 'Sam', 'La filiale d’') 37 times out of 202 sentences, while the sentencizer
 gave 147 clean sentences ~7× faster; it needs one repair: a « opening the next quotation is
 left at the end of the previous sentence.

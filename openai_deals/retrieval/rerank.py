@@ -40,8 +40,8 @@ class Weights:
 
 
 # Chosen on eval/tune.jsonl by scripts/tune.py (grid search: hit@1, then hit@3, then MRR);
-# the README has the numbers. The missing-name and off-topic penalties were offered to the
-# search and left at no effect: the decision (decide.py) weighs that evidence instead.
+# docs/retrieval.md has the numbers. The missing-name and off-topic penalties were offered to
+# the search and left at no effect: the decision (decide.py) weighs that evidence instead.
 SEMANTIC_WEIGHTS = Weights(semantic=0.6, proximity=0.25, answer_type=0.15, date=0.4, lead=0.0)
 LEXICAL_WEIGHTS = Weights(semantic=0.0, proximity=0.5, answer_type=0.3, date=0.0, lead=0.1)
 

@@ -3,7 +3,9 @@
 ``read_source(source, policy) -> Draft``: the title, date, source (site name), URL and the
 body's paragraphs, cleaned by the same rules as the corpus (``clean.clean_body``).
 
-- URL: fetched within the safety limits of :mod:`.fetch`, then as a saved page.
+- URL: fetched within the safety limits of :mod:`.fetch`, then as a saved page; recorded
+  under the page's canonical address (``<link rel="canonical">``, else ``og:url``) when it
+  gives an http(s) one.
 - ``.html``: ``trafilatura`` extracts the article body without the site's furniture
   (navigation, share buttons, comments, footer), and its title, publication date and site
   name; ``clean_body`` then drops what furniture is left inside the article ("Lire aussi",
@@ -22,8 +24,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from openai_deals.retrieval.clean import clean_body, normalize
 from openai_deals.retrieval.fetch import FetchPolicy, fetch_html
@@ -95,9 +98,10 @@ class AddRefused(Exception):
 class Draft:
     """An article read from its source, ready to be written to the corpus.
 
-    ``url`` is where it was read (after redirects) or the page's own address for a saved
-    page; ``other_urls`` are further addresses of the same article (the one typed, the
-    page's canonical address), used to recognise it when it is added again.
+    ``url`` is the page's own address (``canonical_url``) when it gives one, else where it
+    was read (after redirects); ``other_urls`` are further addresses of the same article
+    (the one typed, the redirects, the one fetched), used to recognise it when it is added
+    again.
     """
 
     title: str
@@ -186,6 +190,41 @@ def read_html(content: bytes | str, url: str = "") -> dict[str, str]:
         "url": fields.get("url") or "",
         "text": fields.get("text") or "",
     }
+
+
+class _CanonicalLinks(HTMLParser):
+    """Collects ``<link rel="canonical" href>`` and ``<meta property="og:url" content>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.canonical: list[str] = []
+        self.og_url: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): (value or "").strip() for name, value in attrs}
+        if tag == "link" and "canonical" in values.get("rel", "").lower().split():
+            self.canonical.append(values.get("href", ""))
+        elif tag == "meta" and values.get("property", "").lower() == "og:url":
+            self.og_url.append(values.get("content", ""))
+
+
+def canonical_url(content: bytes | str, base: str = "") -> str:
+    """The address a page gives for itself: ``<link rel="canonical">``, else ``og:url``,
+    resolved against ``base`` (where it was read); "" when it gives none that is http(s).
+
+    trafilatura's own ``url`` prefers og:url and drops a relative canonical link, and the
+    canonical link is the one a site means as the article's address.
+    """
+    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    end = text.lower().find("</head>")
+    parser = _CanonicalLinks()
+    parser.feed(text if end == -1 else text[:end])  # the links live in <head>
+    for candidate in (*parser.canonical, *parser.og_url):
+        url = urljoin(base, candidate) if base else candidate
+        parts = urlsplit(url)
+        if parts.scheme.lower() in {"http", "https"} and parts.hostname:
+            return url
+    return ""
 
 
 def _decode(content: bytes, charset: str | None) -> bytes | str:
@@ -278,6 +317,7 @@ def read_source(
             raise AddRefused(AddProblem.FILE_UNREADABLE, path=str(path), reason="UTF-8") from None
     else:
         read = read_html(data)
+        read["url"] = canonical_url(data)  # a saved page: only the address it gives itself
     return _draft(read, suffix == ".txt", title, date, source_name, [])
 
 
@@ -297,9 +337,12 @@ def read_url(
         AddRefused: as ``read_source``.
     """
     page = fetch_html(url, policy)
-    read = read_html(_decode(page.content, page.charset), page.url)
-    other_urls = [page.requested_url, *page.redirects, read["url"]]
-    read["url"] = page.url
+    content = _decode(page.content, page.charset)
+    read = read_html(content, page.url)
+    # Recorded under the page's own address when it gives one; every other address it was
+    # known by (typed, redirected, fetched) still recognises it as a duplicate.
+    other_urls = [page.requested_url, *page.redirects, page.url, read["url"]]
+    read["url"] = canonical_url(content, page.url) or page.url
     return _draft(read, False, title, date, source_name, other_urls)
 
 
@@ -322,7 +365,7 @@ def _draft(
     paragraphs = tuple(clean_body(read["text"], title=final_title))
     words = sum(len(_WORD.findall(p)) for p in paragraphs)
     if words < MIN_WORDS:  # no article here: nothing else is worth asking for
-        raise AddRefused(AddProblem.NO_TEXT, words=words)
+        raise AddRefused(AddProblem.NO_TEXT, words=words, minimum=MIN_WORDS, plain=plain)
     missing = [
         name
         for name, value in (

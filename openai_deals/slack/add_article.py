@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _ADD_COMMAND = re.compile(r"^\s*(?P<word>\S+)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+# Slack's link markup <url> or <url|label>: the label may hold spaces, so the link ends at ">".
+_SLACK_LINK = re.compile(r"^<(?P<url>[^<>|\s]+)(?:\|[^<>]*)?>")
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
@@ -50,9 +52,8 @@ def requested_url(text: str) -> str | None:
     rest = (match.group("rest") or "").strip()
     if not rest:
         return ""
-    url = rest.split()[0]
-    if url.startswith("<") and url.endswith(">"):
-        url = url[1:-1].split("|", 1)[0]
+    link = _SLACK_LINK.match(rest)
+    url = link.group("url") if link else rest.split()[0]
     for entity, char in _SLACK_ENTITIES:
         url = url.replace(entity, char)
     return url

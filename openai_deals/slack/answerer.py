@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -30,7 +30,7 @@ from openai_deals.retrieval.overview import Overview
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.conversations import KnownQuestions, ThreadQuestions
-from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, message_key
+from openai_deals.slack.dedup import DuplicateMemory, SeenKeys, interaction_key, message_key
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.render import (
     Message,
@@ -41,9 +41,6 @@ from openai_deals.slack.render import (
 )
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
-
-if TYPE_CHECKING:
-    from openai_deals.slack.add_article import ArticleAdder
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +68,20 @@ class AnswerEngine(Protocol):
     def articles(self) -> tuple[Article, ...]: ...
 
 
+class Adder(Protocol):
+    """What the ``/openai-deals`` command needs of ``slack/add_article.py``'s ``ArticleAdder``.
+
+    Declared here, not imported from there: ``add_article`` builds on the ``Answerer``, so the
+    ``Answerer`` names only this small shape of it (no import cycle, not even for type hints).
+    """
+
+    def wants(self, body: dict) -> bool: ...
+
+    def reply_at_once(self, body: dict) -> dict | None: ...
+
+    def start(self, body: dict) -> bool: ...
+
+
 def for_log(text: str, limit: int = LOG_TEXT_MAX_CHARS) -> str:
     """Text from people (or answers) as it goes into a log line: quoted, escaped, capped."""
     return repr(shorten(text, limit))
@@ -88,7 +99,7 @@ class Answerer:
     timeout: float = 10.0  # seconds, for response_url posts
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
-    adder: ArticleAdder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
+    adder: Adder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
     # Run when a workspace uninstalls the app or revokes its token: every store holding data
     # about a workspace registers its own deletion here (listeners/events/uninstall.py).
     workspace_purges: list[WorkspacePurge] = field(default_factory=list)
@@ -102,7 +113,12 @@ class Answerer:
     # -- acknowledge first ---------------------------------------------------------------
 
     def acknowledge_then(
-        self, work: Work, *, busy: str | None = None, at_once: AtOnce | None = None
+        self,
+        work: Work,
+        *,
+        busy: str | None = None,
+        at_once: AtOnce | None = None,
+        after: Work | None = None,
     ) -> Callable[..., object]:
         """A Bolt listener that acknowledges at once and runs ``work`` on the answer pool.
 
@@ -114,12 +130,20 @@ class Answerer:
         ``at_once``, if given, is asked first: a reply it returns is the acknowledgement
         itself (a slash command's immediate response) and nothing goes to the pool, so such
         replies are never refused as busy. If it fails (a bug), the error is logged and the
-        person gets ``ANSWER_FAILED``, shown to them only.
+        person gets ``ANSWER_FAILED``, shown to them only. ``after``, if given, then runs on
+        the pool when there is room (what completes an at-once reply, such as the timeline's
+        chart); a full pool skips it rather than delay or refuse the reply.
+
+        An interaction seen before (its ``trigger_id``: a replayed command or click) is
+        acknowledged, empty, and ignored (see ``dedup``).
         """
 
         def acknowledge(
             ack: Ack, body: dict, client: WebClient, context: BoltContext
         ) -> BoltResponse | None:
+            if self._replayed(body):
+                ack()
+                return None
             if at_once is not None:
                 try:
                     reply = at_once(body)
@@ -129,6 +153,10 @@ class Answerer:
                     reply = {"response_type": "ephemeral", **notice.as_kwargs()}
                 if reply is not None:
                     ack(**reply)
+                    if after is not None and not self.pool.submit(
+                        self._run, after, body, client, context
+                    ):
+                        logger.info("Answer pool full: %s skipped", after.__name__)
                     return None
             if self.pool.submit(self._run, work, body, client, context):
                 ack()
@@ -141,10 +169,33 @@ class Answerer:
             if busy is not None:
                 ack(response_type="ephemeral", text=busy)
                 return None
+            # Refused, not handled: the same request sent again (Slack's redelivery, or the
+            # person's retry) must be answered, so it is no longer remembered as seen.
+            self._forget(body)
             return BoltResponse(status=503, body="")
 
         acknowledge.__name__ = f"acknowledge_{work.__name__}"  # Bolt logs listener names
         return acknowledge
+
+    def _replayed(self, body: dict) -> bool:
+        """True (logged) when ``body``'s interaction was handled already."""
+        trigger = body.get("trigger_id")
+        if not isinstance(trigger, str) or not trigger:
+            return False  # an event: its message is remembered (reply_in_thread)
+        if not self.seen.seen_before(interaction_key(trigger)):
+            return False
+        logger.warning(
+            "Replayed request ignored (type=%s, command=%s, trigger_id=%s)",
+            body.get("type"),
+            body.get("command"),
+            trigger[:40],
+        )
+        return True
+
+    def _forget(self, body: dict) -> None:
+        trigger = body.get("trigger_id")
+        if isinstance(trigger, str) and trigger:
+            self.seen.forget(interaction_key(trigger))
 
     def _run(self, work: Work, body: dict, client: WebClient, context: BoltContext) -> None:
         try:

@@ -5,8 +5,9 @@ deals the articles report (``suggested_prompts``); a person's message in an assi
 → « Je cherche dans les articles… » (``assistant.threads.setStatus``), the answer in the
 thread (read with the thread's previous question), and the thread's title from its first
 question; ``assistant_thread_context_changed`` → the channel the person is looking at is
-kept (``AssistantContexts``). One listener file per event, in ``listeners/assistant/``; each
-acknowledges at once and works on the answer pool.
+kept (``AssistantContexts``). One listener file per event, in ``listeners/assistant/``, whose
+``build_assistant`` makes the middleware; each acknowledges at once and works on the answer
+pool. This module holds what those listeners share: the prompts and the contexts.
 
 Where the workspace has no AI apps, none of these events arrive and DMs work as before. The
 middleware only takes the DM messages of threads it saw start (``assistant_threads``): any
@@ -21,11 +22,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from slack_bolt import Assistant
-
 from openai_deals import messages as m
 from openai_deals.retrieval.model import Partnership
-from openai_deals.slack.threads import BotThreads, KnownThreads
 
 MAX_PROMPTS = 4  # Slack shows at most four suggested prompts
 MAX_CONTEXTS = 100_000
@@ -75,18 +73,3 @@ class AssistantContexts:
     def get(self, channel: str, thread_ts: str) -> dict | None:
         with self._lock:
             return self._contexts.get(f"{channel}:{thread_ts}")
-
-
-def build_assistant(
-    answerer,  # type: ignore[no-untyped-def]  # Answerer (import cycle through listeners)
-    assistant_threads: BotThreads | None = None,
-    contexts: AssistantContexts | None = None,
-) -> Assistant:
-    """The ``Assistant`` middleware with the bot's listeners (``app.use(...)``)."""
-    from openai_deals.slack.listeners.assistant import register
-
-    assistant = Assistant()
-    register(
-        assistant, answerer, assistant_threads or KnownThreads(), contexts or AssistantContexts()
-    )
-    return assistant

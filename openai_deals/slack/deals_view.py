@@ -1,6 +1,7 @@
 """The deals timeline, the list of articles and the App Home in Block Kit.
 
-The timeline is cut into pages of at most ``DEALS_PER_PAGE`` deals, each page well inside
+The timeline opens with one line per partnership (who, the latest move, how much), then
+the detail, cut into pages of at most ``DEALS_PER_PAGE`` deals, each page well inside
 Slack's limits (50 blocks per message, 3000 characters per section), with ◀ / ▶ buttons
 when there is more than one. Everything from the articles is escaped.
 """
@@ -21,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from openai_deals import messages as m
-from openai_deals.retrieval.model import Article, Deal, Partnership, Source
+from openai_deals.retrieval.model import Article, Deal, DealKind, DealTerm, Partnership, Source
 from openai_deals.retrieval.overview import ArticleSummary
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
@@ -40,6 +41,10 @@ from openai_deals.slack.render import (
 )
 
 DEALS_PER_PAGE = 8  # a screenful; with its references a page stays far below 50 blocks
+# Partnerships summed up above the detail; more are counted (a long corpus must not push the
+# first page past Slack's 50 blocks).
+OVERVIEW_MAX_LANES = 20
+OVERVIEW_LINE_MAX_CHARS = 400
 LINE_MAX_CHARS = 900  # one deal: three fit in a section whatever the articles say
 BLOCK_ID_PAGES = "deals_pages"
 
@@ -81,6 +86,55 @@ def deal_line(deal: Deal, marks: str) -> str:
     return (head + summary + tail)[:LINE_MAX_CHARS]
 
 
+def _status_mark(deal: Deal) -> str:
+    return m.DEALS_OVERVIEW_REPORTED if deal.reported else m.DEALS_OVERVIEW_FACT
+
+
+def _latest_money(lane: Partnership) -> tuple[Deal, DealTerm] | None:
+    """The lane's latest investment in money, an announced one before a rumoured one."""
+    invested = [
+        (deal, term)
+        for deal in lane.deals
+        for term in deal.terms
+        if term.kind is DealKind.INVESTMENT and term.amount and term.amount.is_money
+    ]
+    facts = [pair for pair in invested if not pair[0].reported]
+    return (facts or invested or [None])[-1]
+
+
+def overview_line(lane: Partnership, *, plain: bool = False) -> str:
+    """``• *Google – Anthropic* — février 2023 : investissement : 300 millions de dollars ❔``:
+    who, the latest move and, when that move is not itself money, the latest amount.
+    ``plain``: unescaped and without bold, for the fallback text."""
+    latest = lane.deals[-1]
+    room = OVERVIEW_LINE_MAX_CHARS // 3
+    cut = (lambda text, limit: shorten(text, limit)) if plain else escape_within
+    template = m.DEALS_OVERVIEW_LINE.replace("*", "") if plain else m.DEALS_OVERVIEW_LINE
+    line = template.format(
+        who=cut(m.partnership_label(lane.parties), TITLE_MAX_CHARS),
+        date=cut(latest.date.label, room),
+        latest=cut(m.deal_summary(latest), room),
+        status=_status_mark(latest),
+    )
+    money = _latest_money(lane)
+    if money is not None and money[0] is not latest:
+        deal, term = money
+        line += m.DEALS_OVERVIEW_MONEY.format(
+            amount=cut(term.amount.text if term.amount else "", room),
+            date=cut(deal.date.label, room),
+            status=_status_mark(deal),
+        )
+    return line
+
+
+def _overview(lanes: Sequence[Partnership], *, plain: bool = False) -> list[str]:
+    lines = [m.DEALS_OVERVIEW_TITLE.replace("*", "") if plain else m.DEALS_OVERVIEW_TITLE]
+    lines += [overview_line(lane, plain=plain) for lane in lanes[:OVERVIEW_MAX_LANES]]
+    if len(lanes) > OVERVIEW_MAX_LANES:
+        lines.append(m.DEALS_OVERVIEW_MORE.format(count=len(lanes) - OVERVIEW_MAX_LANES))
+    return lines
+
+
 def _pack(lines: Sequence[str]) -> list[str]:
     """Lines joined into texts of at most TEXT_MAX_CHARS characters."""
     texts: list[str] = []
@@ -109,6 +163,9 @@ def timeline_blocks(lanes: Sequence[Partnership], page: int = 0) -> list[Block]:
     lines = pages[page]
     refs = _numbers(lines)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=m.DEALS_LEAD)]))
+    if page == 0:  # the timeline opens on every partnership, then the detail
+        blocks += [_section(text) for text in _pack(_overview(lanes))]
+        blocks.append(_section(m.DEALS_DETAIL_TITLE))
     lane_lines: list[tuple[tuple[str, ...], list[str]]] = []
     for parties, deal in lines:
         if not lane_lines or lane_lines[-1][0] != parties:
@@ -141,6 +198,8 @@ def _fallback(lanes: Sequence[Partnership], page: int) -> str:
         return m.DEALS_EMPTY
     page = min(max(page, 0), len(pages) - 1)
     lines = [m.DEALS_TITLE]
+    if page == 0:
+        lines += [*_overview(lanes, plain=True), m.DEALS_DETAIL_TITLE.replace("*", "")]
     for parties, deal in pages[page]:
         label = m.partnership_label(parties)
         lines.append(f"{label} — {deal.date.label} — {m.deal_summary(deal)}")

@@ -4,9 +4,14 @@ The rule, in one place:
 
 * **What is remembered**: one key per message, ``message:<channel>:<ts>``. Slack's retries of an
   event, and the same message arriving both as ``app_mention`` and ``message.im``, share it.
+  And one key per interaction (slash command, click, form submission, shortcut),
+  ``interaction:<trigger_id>``: Slack never sends one twice, so a second sighting is a
+  replay of the signed request (``Answerer.acknowledge_then`` ignores it).
 * **For how long**: ``TTL_SECONDS`` = 10 minutes after the first sighting. Slack retries an
   event it thinks went unanswered three times: at once, after 1 minute and after 5 minutes
-  (Events API) — all within 6 minutes, inside the window with room to spare.
+  (Events API) — all within 6 minutes, inside the window with room to spare. A signed
+  request is accepted while its timestamp is less than 5 minutes off, either way: a replay
+  comes within 10 minutes of the first sighting, or is refused by the gate.
 * **How many**: at most ``MAX_KEYS`` = 100,000 keys (about 20 MB), i.e. the whole window at
   up to 166 messages a second. Above that rate the oldest keys are forgotten before their
   10 minutes, and a warning says so: the guarantee then shrinks, memory does not grow.
@@ -42,11 +47,22 @@ class DuplicateMemory(Protocol):
         """
         ...
 
+    def forget(self, key: str) -> None:
+        """Drop ``key``: what it stood for was refused (busy), not handled, so the same
+        request sent again must be handled."""
+        ...
+
 
 def message_key(channel: str, ts: str) -> str:
     """The key of one Slack message: a retry, or the same message as a mention and as a DM,
     has the same one."""
     return f"message:{channel}:{ts}"
+
+
+def interaction_key(trigger_id: str) -> str:
+    """The key of one interaction (command, click, submission, shortcut): its trigger id,
+    which Slack makes anew for each."""
+    return f"interaction:{trigger_id}"
 
 
 class SeenKeys:
@@ -80,6 +96,10 @@ class SeenKeys:
                 _, recorded = self._seen.popitem(last=False)
                 self._warn_early_forgetting(now, now - recorded)
             return False
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
 
     def _warn_early_forgetting(self, now: float, age: float) -> None:
         if now - self._last_warning >= _WARN_EVERY_SECONDS:

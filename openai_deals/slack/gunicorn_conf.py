@@ -1,6 +1,6 @@
 """gunicorn's configuration for the Procfile's ``web`` process.
 
-``gunicorn -c python:openai_deals.slack.gunicorn_conf … openai_deals.slack.wsgi:app``. The
+``gunicorn -c python:openai_deals.slack.gunicorn_conf … openai_deals.slack.asgi:app``. The
 worker count stays on the command line (``--workers N``) or in ``WEB_CONCURRENCY`` (gunicorn's
 default); this module only adds a check once the master knows it: several workers without
 ``REDIS_URL`` each keep their own memory of handled messages, which a warning says.

@@ -7,8 +7,8 @@ Before Bolt sees a request, the gate answers, with one short log line and never 
   before reading a byte of it (or after reading one byte too many of a chunked body);
 * **401** when the ``X-Slack-Request-Timestamp`` is missing, not a number or more than five
   minutes off, or the signature does not match (Bolt would log the whole body at INFO);
-* **400** when a signed body is not what Slack sends (not UTF-8, not JSON, a ``payload`` that
-  is not a JSON object, a bad ``Content-Length``).
+* **400** when a signed body is not what Slack sends (not UTF-8, not JSON, JSON nested too
+  deep to parse, a ``payload`` that is not a JSON object, a bad ``Content-Length``).
 
 Bolt then checks the signature again (defence in depth) and dispatches.
 
@@ -165,7 +165,8 @@ def _checked_request(environ: dict, secret: bytes, limit: int) -> BoltRequest:
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
     try:
         request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers)
-    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+    # RecursionError: JSON nested deeper than Python's stack (100,000 "["), not a ValueError.
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
         raise _Refused(400, f"the body is not a Slack payload ({type(exc).__name__})") from None
     if not isinstance(request.body, dict):
         raise _Refused(400, "the body is not a JSON object")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass
 
 import sqlalchemy
@@ -34,24 +35,45 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from openai_deals import messages as m
 from openai_deals.database import database_engine
-from openai_deals.settings import Settings
+from openai_deals.settings import SLACK_BOT_SCOPES, Settings
 
 logger = logging.getLogger(__name__)
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-# The bot scopes of manifest.json (a test keeps them equal): what the installation asks for
-# unless SLACK_SCOPES says otherwise.
-BOT_SCOPES = (
-    "app_mentions:read",
-    "assistant:write",
-    "channels:history",
-    "chat:write",
-    "commands",
-    "groups:history",
-    "im:history",
-)
+# What the installation asks for unless SLACK_SCOPES says otherwise (settings.py keeps it).
+BOT_SCOPES = SLACK_BOT_SCOPES
 STATE_EXPIRATION_SECONDS = 600  # an installer has ten minutes to click "Allow"
+# The loggers slack_sdk's state store and Bolt's OAuth flow (App's logger) write to.
+SDK_LOGGER = "openai_deals.slack.install.sdk"
+BOLT_LOGGER = "slack_bolt.App"
+
+
+class HideOAuthValues(logging.Filter):
+    """Replace the one-time OAuth values in slack_sdk's and Bolt's messages by ``(hidden)``.
+
+    Against this module's promise, slack_sdk logs ``Failed to find any persistent data for
+    state: <state>`` (and each state row at DEBUG), Bolt ``… oauth.v2.access result with code:
+    <code>``. A filter on the loggers they write to, so no handler ever sees the values.
+    """
+
+    _VALUES = re.compile(r"(\b(?:state|code): |'state': ')[^\s']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = self._VALUES.sub(r"\1(hidden)", message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
+def _hide_oauth_values(*names: str) -> logging.Logger:
+    """The logger of the first name; each named logger gets a :class:`HideOAuthValues`."""
+    for name in names:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, HideOAuthValues) for f in target.filters):
+            target.addFilter(HideOAuthValues())
+    return logging.getLogger(names[0])
 
 
 @dataclass
@@ -79,11 +101,12 @@ def installations(settings: Settings) -> Installations:
     if not settings.oauth_enabled:
         raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are both needed")
     engine = database_engine(settings.resolved_database_url)
+    sdk_logger = _hide_oauth_values(SDK_LOGGER, BOLT_LOGGER)
     store = SQLAlchemyInstallationStore(
         client_id=settings.slack_client_id or "", engine=engine, logger=logger
     )
     state_store = SQLAlchemyOAuthStateStore(
-        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, logger=logger
+        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, logger=sdk_logger
     )
     for tables in (store, state_store):
         try:
@@ -94,7 +117,7 @@ def installations(settings: Settings) -> Installations:
     oauth_settings = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
-        scopes=list(settings.slack_scopes or BOT_SCOPES),
+        scopes=list(settings.slack_scopes),
         user_scopes=[],
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,

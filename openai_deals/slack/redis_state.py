@@ -187,6 +187,14 @@ class RedisSeenKeys(_RedisStore):
         )
         return not created
 
+    def forget(self, key: str) -> None:
+        """Drop ``key`` (a refused request); on an outage it stays until its TTL, logged."""
+        name = KEY_PREFIX + key
+        self._call(
+            "DEL", name, "a refused request sent again will be ignored", None,
+            lambda: self._client.delete(name),
+        )
+
 
 class RedisThreads(_RedisStore):
     """The :class:`~openai_deals.slack.threads.BotThreads` shared by every process."""

@@ -10,6 +10,12 @@ from openai_deals.slack.deals_view import render_sources, render_timeline
 from openai_deals.slack.render import Message, render_help
 
 
+def is_timeline_request(text: str) -> bool:
+    """True when ``text`` (the cleaned command text) asks for the deals timeline."""
+    word = text.strip(" !.").lower()
+    return word == "" or word in m.DEALS_WORDS
+
+
 def subcommand_reply(text: str, overview: Overview) -> Message | None:
     """The reply to a sub-command, or None when ``text`` is a question.
 
@@ -18,7 +24,7 @@ def subcommand_reply(text: str, overview: Overview) -> Message | None:
         overview: the deals timeline and the articles.
     """
     word = text.strip(" !.").lower()
-    if word == "" or word in m.DEALS_WORDS:
+    if is_timeline_request(text):
         return render_timeline(overview.timeline)
     if word in m.SOURCES_WORDS:
         return render_sources(overview.articles)

@@ -1,6 +1,8 @@
 """The WSGI entry point for production HTTP mode.
 
-``gunicorn --preload openai_deals.slack.wsgi:app`` (the Procfile's ``web`` process).
+Any WSGI server can serve ``openai_deals.slack.wsgi:app``; the Procfile's ``web`` process
+serves it through gunicorn's event-loop worker (``openai_deals.slack.asgi``), which no slow
+client can hold up.
 
 Importing this module reads the settings, loads the corpus and checks the bot token (the same
 start-up as ``openai-deals serve --http``), so run gunicorn with ``--preload``: that happens
@@ -20,11 +22,11 @@ from openai_deals.slack.redis_state import warn_if_not_shared, web_concurrency
 from openai_deals.slack.server import StartupError, create_wsgi_app
 
 try:
-    _settings = load_settings()
-    configure_logging(_settings.log_level)
-    logging.getLogger(__name__).info("%s", _settings.describe_source())
-    app = create_wsgi_app(_settings)
-    warn_if_not_shared(web_concurrency(), _settings.redis_url, "WEB_CONCURRENCY")
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    logging.getLogger(__name__).info("%s", settings.describe_source())
+    app = create_wsgi_app(settings)
+    warn_if_not_shared(web_concurrency(), settings.redis_url, "WEB_CONCURRENCY")
 except SettingsError as exc:
     raise SystemExit(f"openai-deals: {exc}") from None
 except StartupError as exc:

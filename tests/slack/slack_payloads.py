@@ -27,6 +27,11 @@ def next_ts() -> str:
     return f"1700001000.{next(_ids):06d}"
 
 
+def next_trigger_id() -> str:
+    """A new trigger id, as Slack gives every command, click and submission."""
+    return f"7000000{next(_ids):06d}.1700001000.{next(_ids):032x}"
+
+
 def event_callback(event: dict, event_id: str | None = None) -> dict:
     return {
         "token": "legacy-unused",
@@ -95,7 +100,7 @@ def slash_command(text: str, response_url: str, channel: str = CHANNEL_ID) -> di
         "text": text,
         "api_app_id": "A0TEST001",
         "response_url": response_url,
-        "trigger_id": "1.2.3",
+        "trigger_id": next_trigger_id(),
     }
 
 
@@ -121,7 +126,7 @@ def block_actions(
         },
         "channel": {"id": channel, "name": "general"},
         "response_url": response_url,
-        "trigger_id": "1.2.3",
+        "trigger_id": next_trigger_id(),
         "actions": [
             {
                 "type": "button",
@@ -262,7 +267,7 @@ def view_submission(view: dict, reason: str | None, comment: str = "") -> dict:
         "team": {"id": TEAM_ID, "domain": "test"},
         "user": {"id": USER_ID, "team_id": TEAM_ID},
         "api_app_id": "A0TEST001",
-        "trigger_id": "1.2.4",
+        "trigger_id": next_trigger_id(),
         "view": {**view, "id": "V0002", "state": {"values": values}, "team_id": TEAM_ID},
     }
 
@@ -274,7 +279,7 @@ def message_shortcut(text: str, response_url: str) -> dict:
     return {
         "type": "message_action",
         "callback_id": SHORTCUT_ASK,
-        "trigger_id": "1.2.5",
+        "trigger_id": next_trigger_id(),
         "team": {"id": TEAM_ID, "domain": "test"},
         "user": {"id": USER_ID, "name": "person"},
         "channel": {"id": CHANNEL_ID, "name": "general"},

@@ -2,8 +2,9 @@
 
 Like bolt-python's ``tests/mock_web_api_server``, it is a real HTTP server on a free port: the
 app under test talks to it through its ordinary ``WebClient``. Every call is recorded (method,
-parameters, headers) and tests wait for, then assert on, what arrived. Failures can be queued
-per method (a Slack error code, an HTTP 500, a 429 with Retry-After).
+parameters, headers; the bytes of a file sent to an upload URL as an "upload" call) and tests
+wait for, then assert on, what arrived. Failures can be queued per method (a Slack error code,
+an HTTP 500, a 429 with Retry-After).
 
 ``SocketModeStandIn`` is a real WebSocket server that ``apps.connections.open`` points to.
 
@@ -281,12 +282,28 @@ class MockSlack:
             "assistant.threads.setStatus": {"ok": True},
             "assistant.threads.setTitle": {"ok": True},
             "assistant.threads.setSuggestedPrompts": {"ok": True},
+            # files_upload_v2: an upload URL here (the bytes come back as an "upload" call),
+            # then the completion shares the file.
+            "files.getUploadURLExternal": {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/F0FILE{ts[-6:]}",
+                "file_id": f"F0FILE{ts[-6:]}",
+            },
+            "files.completeUploadExternal": {"ok": True, "files": self._completed(params)},
         }
         installed = self._token_teams.get(auth.removeprefix("Bearer "))
         if installed is not None:
             bodies["auth.test"].update(installed)
         body = bodies.get(method, {"ok": False, "error": "unknown_method"})
         return 200, {}, json.dumps(body)
+
+    @staticmethod
+    def _completed(params: dict) -> list[dict]:
+        files = params.get("files") or "[]"
+        return [
+            {"id": f["id"], "title": f.get("title")}
+            for f in (json.loads(files) if isinstance(files, str) else files)
+        ]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         mock = self
@@ -296,7 +313,11 @@ class MockSlack:
 
             def do_POST(self) -> None:
                 url = urlparse(self.path)
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if url.path.startswith("/upload/"):  # a file's bytes (files_upload_v2, step 2)
+                    self._uploaded(url.path, data)
+                    return
+                raw = data.decode()
                 if raw.startswith("{"):
                     params = json.loads(raw)
                 else:
@@ -338,6 +359,17 @@ class MockSlack:
                 self.wfile.write(data)
 
             do_GET = do_POST
+
+            def _uploaded(self, path: str, data: bytes) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                params = {"file_id": path.rsplit("/", 1)[-1], "content": data}
+                mock._record(Call("upload", params, headers, path))
+                body = b"OK - " + str(len(data)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

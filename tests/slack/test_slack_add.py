@@ -177,6 +177,12 @@ def test_the_bundled_articles_are_never_written_from_slack(
         ("ajouter https://exemple.fr/a?x=1&y=2", "https://exemple.fr/a?x=1&y=2"),
         ("Ajouter <https://exemple.fr/a?x=1&amp;y=2>", "https://exemple.fr/a?x=1&y=2"),
         ("ajouter <https://exemple.fr/a|exemple.fr/a> merci", "https://exemple.fr/a"),
+        # A label with spaces (what Slack sends for a link pasted with its title)
+        ("ajouter <http://exemple.fr/a|un lien avec espaces>", "http://exemple.fr/a"),
+        (
+            "ajouter  <https://exemple.fr/b?x=1&amp;y=2|le titre, long> merci",
+            "https://exemple.fr/b?x=1&y=2",
+        ),
         ("add   https://exemple.fr/a", "https://exemple.fr/a"),
         ("ajouter", ""),
         ("Combien Google a-t-il investi ?", None),
@@ -184,7 +190,8 @@ def test_the_bundled_articles_are_never_written_from_slack(
     ],
 )
 def test_the_address_is_read_from_the_command_text(text, url):
-    """Plain or Slack-linked (<url>, <url|label>, &amp;) addresses; other text is a question."""
+    """Plain or Slack-linked (<url>, <url|label>, a label with spaces, &amp;) addresses; other
+    text is a question."""
     assert requested_url(text) == url
 
 

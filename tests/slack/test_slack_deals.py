@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -40,6 +42,7 @@ from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.deals_view import (
     DEALS_PER_PAGE,
+    render_home_timeline,
     render_sources,
     render_timeline,
     timeline_pages,
@@ -95,11 +98,80 @@ def test_command_alone_or_deals_shows_the_timeline(slack, bot_http, text):
     assert_within_limits(params["blocks"])
 
 
+def test_the_timeline_opens_with_one_line_per_partnership(slack, bot_http):
+    """Before the detail, the first page sums up every partnership (not only Microsoft –
+    OpenAI): who, its latest move, and how much money it involved; the fallback text too.
+    The App Home opens the same way."""
+    overview = [
+        "*En bref*, un partenariat par ligne :",
+        "• *Microsoft – OpenAI* — janvier 2023 : fournisseur cloud exclusif ✅ — dernier "
+        "montant : plusieurs milliards de dollars (janvier 2023) ✅",
+        "• *Google – Anthropic* — février 2023 : investissement : 300 millions de dollars · "
+        "participation : 10 % ❔",
+        "• *Microsoft – Sam Altman* — novembre 2023 : embauche : Sam Altman ✅",
+        "• *OpenAI* — août 2025 : lancement : modèles ouverts ✅",
+    ]
+    params = command(slack, bot_http, "deals")
+    texts = all_texts(params["blocks"])
+    assert texts[1:3] == [m.DEALS_LEAD, "\n".join(overview)]
+    assert texts[3].startswith("*Le détail*, du plus ancien au plus récent")
+    plain = params["text"].splitlines()
+    assert plain[:3] == [m.DEALS_TITLE, *(line.replace("*", "") for line in overview[:2])]
+    send_event(bot_http.url, event_callback(app_home_opened("home")))
+    (call,) = slack.wait_for("views.publish")
+    assert "\n".join(overview) in all_texts(call.params["view"]["blocks"])
+
+
+DM_CHANNEL = "D0DM00001"
+
+
+def test_the_timeline_in_a_direct_message_is_followed_by_its_chart(slack, bot_http):
+    """In a direct message with the bot, the timeline (the acknowledgement) is followed by
+    its chart: a PNG uploaded with files_upload_v2 (upload URL, the bytes, completion into
+    that conversation, with a French title)."""
+    body = slash_command("deals", slack.response_url("cmd"), channel=DM_CHANNEL)
+    status, reply = send_command(bot_http.url, body)
+    assert status == 200 and m.DEALS_TITLE in posted(json.loads(reply))
+    (done,) = slack.wait_for("files.completeUploadExternal", timeout=60)
+    (url,) = slack.calls_to("files.getUploadURLExternal")
+    assert url.params["filename"] == "chronologie-des-accords.png"
+    (upload,) = slack.calls_to("upload")
+    assert upload.params["content"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert int(url.params["length"]) == len(upload.params["content"])
+    assert done.params["channel_id"] == DM_CHANNEL
+    assert json.loads(done.params["files"]) == [
+        {"id": upload.params["file_id"], "title": m.DEALS_CHART_TITLE}
+    ]
+
+
+def test_the_timeline_in_a_channel_uploads_no_chart(slack, bot_http, bot_logs):
+    """In a channel the timeline is only for the asker, and a file never is: no upload."""
+    command(slack, bot_http, "deals")
+    wait_for_log(bot_logs, "Timeline chart not uploaded in")
+    assert not [c for c in slack.calls if c.method.startswith("files.") or c.method == "upload"]
+
+
+def test_without_matplotlib_there_is_no_chart_to_upload():
+    """Where matplotlib is not installed (a Python that cannot import it), no chart is drawn
+    and nothing is uploaded: the timeline comes alone."""
+    script = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # what a missing package looks like
+        "from openai_deals.retrieval.model import Partnership\n"
+        "from openai_deals.slack.deals_chart import chart_png, upload_chart\n"
+        "lanes = (Partnership(('Google', 'Anthropic'), ()),)\n"
+        "assert chart_png(lanes) is None\n"
+        "assert upload_chart(None, 'D0DM00001', lanes) is False\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_timeline_pages_forward_and_back_with_buttons(slack, bot_http):
     """The timeline is longer than a page: ▶ replaces the message with the next page (Google,
     the hire…), whose ◀ goes back."""
     first = command(slack, bot_http, "deals")
-    assert "Google – Anthropic" not in posted(first)
+    detail = json.dumps(first["blocks"][3:], ensure_ascii=False)  # after title, lead, summary
+    assert "Google – Anthropic" not in detail
     assert m.DEALS_PAGE.format(page=1, pages=2) in posted(first)
     slack.reset()
     click = block_actions(
@@ -240,6 +312,20 @@ def test_a_long_timeline_pages_within_slacks_limits():
         ids = {e["action_id"] for e in actions[0]["elements"]}
         assert (ACTION_DEALS_PREVIOUS in ids) == (page > 0)
         assert (ACTION_DEALS_NEXT in ids) == (page < len(pages) - 1)
+
+
+def test_a_timeline_of_many_partnerships_opens_within_slacks_limits():
+    """Hundreds of long-named partnerships: the summary lists the first ones and counts the
+    rest, and the first page, in a message and in the App Home, stays within the limits."""
+    lanes = [Partnership((f"Nova & {n} " * 30, "<Orion>"), (_deal(n, "€ <b> " * 400),))
+             for n in range(300)]  # fmt: skip
+    message = render_timeline(lanes)
+    assert_within_limits(message.blocks)
+    assert len(message.text) <= 3000 and "<b>" not in json.dumps(message.blocks)
+    more = m.DEALS_OVERVIEW_MORE.format(count=300 - 20)
+    assert any(text.endswith("\n" + more) for text in all_texts(message.blocks))
+    home = render_home_timeline([], lanes)
+    assert_within_limits(home["blocks"], HOME_MAX_BLOCKS)
 
 
 # An "&" that does not start one of the three entities escaping makes: an entity cut in two.

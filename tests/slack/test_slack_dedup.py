@@ -94,3 +94,15 @@ def test_nonsense_limits_are_refused(kwargs):
     """A zero TTL or size is a configuration mistake and raises ValueError."""
     with pytest.raises(ValueError):
         SeenKeys(**kwargs)
+
+
+def test_a_forgotten_key_is_new_again():
+    """A refused request (busy) is forgotten so that the same request sent again is handled;
+    other keys stay remembered."""
+    seen = SeenKeys()
+    seen.seen_before("interaction:1")
+    seen.seen_before("interaction:2")
+    seen.forget("interaction:1")
+    seen.forget("interaction:never-seen")  # no error
+    assert not seen.seen_before("interaction:1")
+    assert seen.seen_before("interaction:2")

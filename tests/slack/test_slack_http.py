@@ -112,6 +112,9 @@ MALFORMED = {
     "payload-not-json": (b"payload=%7Bnot+json", _signed, FORM, 400),
     "payload-not-object": (b"payload=%5B%5D", _signed, FORM, 400),
     "not-utf8": (b'{"type": "\xff\xfe"}', _signed, "application/json", 400),
+    # Deeper than Python's recursion limit: json raises RecursionError, not ValueError.
+    "json-nested": (b"[" * 100_000, _signed, "application/json", 400),
+    "payload-nested": (b"payload=" + b"%5B" * 100_000, _signed, FORM, 400),
     "json-unsigned": (b"{not json", None, "application/json", 401),
 }
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import sys
 import time
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 import sqlalchemy
@@ -211,11 +213,98 @@ def test_installations_database_unreachable_at_start_is_one_french_line(
 
 
 def test_slack_scopes_override_the_manifest_scopes(make_settings, monkeypatch):
-    """SLACK_SCOPES from the environment is read as a list (commas, spaces); unset it is empty,
-    and install.BOT_SCOPES (the manifests', checked by test_slack_manifest) are asked."""
+    """SLACK_SCOPES from the environment is read as a list (commas, spaces); unset it is
+    install.BOT_SCOPES (the manifests', checked by test_slack_scopes)."""
     from openai_deals.settings import load_settings
 
     monkeypatch.setenv("SLACK_SCOPES", "chat:write, commands")
     assert load_settings(_env_file=None).slack_scopes == ("chat:write", "commands")
     monkeypatch.delenv("SLACK_SCOPES")
-    assert load_settings(_env_file=None).slack_scopes == ()
+    assert load_settings(_env_file=None).slack_scopes == BOT_SCOPES
+
+
+def test_a_failed_installation_write_never_logs_the_token(
+    slack, oauth_settings, engine, serve_app, postgres_url, caplog
+):
+    """The installation's insert refused by PostgreSQL (a trigger): the installer gets the
+    French failure page, the log has the traceback, but neither the bot token nor the client
+    secret (SQLAlchemy's error messages list the statement's parameters unless told not to).
+    At INFO, the default LOG_LEVEL (slack_sdk's DEBUG lines show whole Slack responses)."""
+    caplog.set_level(logging.INFO)
+    refuse = """
+        create function refuse() returns trigger language plpgsql as
+            $$ begin raise exception 'disk quota exceeded'; end $$;
+        create trigger refuse before insert on slack_bots for each row execute function refuse();
+        create trigger refuse before insert on slack_installations
+            for each row execute function refuse();
+    """
+    with serve_app(create_app(oauth_settings, engine), oauth_settings) as bot:
+        admin = sqlalchemy.create_engine(postgres_url)
+        try:
+            with admin.begin() as connection:
+                connection.execute(sqlalchemy.text(refuse))
+        finally:
+            admin.dispose()
+        state, cookie = start_install(bot.base_url)
+        grant(slack, "code-3")
+        response = get(
+            bot.base_url, f"/slack/oauth_redirect?code=code-3&state={state}", {"Cookie": cookie}
+        )
+    assert response.status >= 400 and TEAM_TOKEN not in response.text
+    assert installation_rows(postgres_url) == []
+    assert "disk quota exceeded" in caplog.text, "the failure and its traceback are logged"
+    assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+    for secret in (TEAM_TOKEN, CLIENT_SECRET, state):
+        assert secret not in caplog.text
+
+
+def test_a_forged_oauth_error_cannot_forge_a_log_line(slack, index_dir, engine, tmp_path):
+    """`openai-deals serve --http` in OAuth mode: an unauthenticated redirect whose ``error``
+    carries a line break and a fake record is logged on one line, its controls escaped."""
+    from test_slack_server import child_env, free_port, running, wait_healthy
+
+    port = free_port()
+    env = child_env(slack, index_dir, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET)
+    del env["SLACK_BOT_TOKEN"]
+    args = [sys.executable, "-m", "openai_deals.cli", "serve", "--http", "--port", str(port)]
+    forged = "2026-01-01 00:00:00,000 ERROR openai_deals.slack.install: forged"
+    error = quote(f"access_denied\n{forged}\r\x1b[2J")
+    with running(args, env, tmp_path) as process:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_healthy(base_url, process, tmp_path)
+        response = get(base_url, f"/slack/oauth_redirect?error={error}")
+        assert m.INSTALL_FAILED.split("{")[0] in response.text
+        time.sleep(0.5)  # let the line reach the log file
+    log = process.output
+    assert "Installation failed: access_denied\\n" + forged + "\\r\\x1b[2J" in log, log
+    assert not [line for line in log.splitlines() if line.startswith(forged)]
+    assert "\x1b" not in log and "\r" not in log
+
+
+def test_the_oauth_state_and_code_are_never_logged(
+    slack, oauth_settings, engine, serve_app, postgres_url, caplog
+):
+    """The state store's failed lookup (its table gone) and Slack refusing the code are
+    logged without the one-time state and code (slack_sdk and Bolt put them in their
+    messages)."""
+    caplog.set_level(logging.DEBUG, logger="openai_deals")
+    caplog.set_level(logging.INFO, logger="slack_bolt")
+    with serve_app(create_app(oauth_settings, engine), oauth_settings) as bot:
+        state, cookie = start_install(bot.base_url)
+        slack.fail("oauth.v2.access", error="invalid_code")
+        path = f"/slack/oauth_redirect?code=code-refused-0123&state={state}"
+        assert get(bot.base_url, path, {"Cookie": cookie}).status >= 400
+        state, cookie = start_install(bot.base_url)
+        admin = sqlalchemy.create_engine(postgres_url)
+        try:
+            with admin.begin() as connection:
+                connection.execute(sqlalchemy.text("drop table slack_oauth_states"))
+        finally:
+            admin.dispose()
+        path = f"/slack/oauth_redirect?code=code-4&state={state}"
+        assert get(bot.base_url, path, {"Cookie": cookie}).status >= 400
+    messages = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Failed to find any persistent data for state" in messages
+    assert "Failed to fetch oauth.v2.access result" in messages
+    for secret in (state, "code-refused-0123", "code-4"):
+        assert secret not in caplog.text

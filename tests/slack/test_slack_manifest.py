@@ -152,7 +152,7 @@ def test_http_manifest_differs_only_by_request_urls_and_socket_mode():
 
 def test_manifest_app_home_and_scopes():
     """Home and Messages tabs are on and writable; the assistant pane is on; the bot asks
-    for the scopes it uses (each justified in the README)."""
+    for the scopes it uses (each justified in docs/slack.md)."""
     manifest = MANIFESTS["socket"]
     assert manifest["features"]["app_home"] == {
         "home_tab_enabled": True,
@@ -166,6 +166,7 @@ def test_manifest_app_home_and_scopes():
         "channels:history",
         "chat:write",
         "commands",
+        "files:write",
         "groups:history",
         "im:history",
     ]

@@ -44,6 +44,18 @@ def test_a_key_is_new_only_once_across_clients(client, redis_server):
     assert other.seen_before(message_key("C1", "2.0")) is False
 
 
+def test_a_forgotten_key_is_new_again_for_every_process(client, redis_server):
+    """A request refused as busy by one worker is forgotten on Redis: sent again, to the same
+    worker or another, it is handled."""
+    first = RedisSeenKeys(client)
+    other = RedisSeenKeys(redis_client(redis_server.url))
+    first.seen_before("interaction:1")
+    first.seen_before("interaction:2")
+    first.forget("interaction:1")
+    assert other.seen_before("interaction:1") is False
+    assert other.seen_before("interaction:2") is True
+
+
 def test_of_racing_callers_exactly_one_sees_the_key_as_new(client):
     """Atomic: 20 threads with 20 connections racing on one key, one gets False."""
     seen = RedisSeenKeys(client)

@@ -6,10 +6,12 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -45,7 +47,7 @@ MISSING = {
     "SLACK_BOT_TOKEN": (
         "Configuration invalide : SLACK_BOT_TOKEN n’est pas défini. Copiez le Bot User OAuth "
         "Token (xoxb-…) de la page OAuth & Permissions de l’app Slack dans .env (voir "
-        "README.md, section The Slack app)."
+        "README.md, section Slack in five minutes)."
     ),
     "SLACK_SIGNING_SECRET": (
         "Configuration invalide : SLACK_SIGNING_SECRET n’est pas défini. Le mode HTTP vérifie "
@@ -334,7 +336,8 @@ def test_cli_serve_socket_mode_answers_envelopes(slack, socket_mode, index_dir, 
 
 
 def test_gunicorn_serves_the_wsgi_app(slack, index_dir, engine, tmp_path):
-    """The Procfile's web process (gunicorn on the WSGI app) answers like the CLI."""
+    """The WSGI entry point under gunicorn's threads (any WSGI server may serve it) answers
+    like the CLI."""
     port = free_port()
     args = [
         sys.executable, "-m", "gunicorn", "--preload", "--workers", "1", "--threads", "4",
@@ -346,6 +349,77 @@ def test_gunicorn_serves_the_wsgi_app(slack, index_dir, engine, tmp_path):
         assert_refuses_hostile_requests(
             f"http://127.0.0.1:{port}/slack/events", tmp_path / "stderr.log"
         )
+
+
+def procfile_web_command(port: int, *extra: str) -> list[str]:
+    """The Procfile's web command on 127.0.0.1:``port``, with this Python, plus ``extra``."""
+    line = next(ln for ln in (ROOT / "Procfile").read_text().splitlines() if ln.startswith("web:"))
+    args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
+    assert args[0] == "gunicorn"
+    args = [a.replace("0.0.0.0", "127.0.0.1") for a in args[1:]]
+    return [sys.executable, "-m", "gunicorn", *extra, *args]
+
+
+class SlowClients:
+    """``count`` connections sending one byte a second (even ones their headers, odd ones a
+    body shorter than their Content-Length) until ``close``."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.port = port
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._drip, args=(i % 2 == 1,), daemon=True)
+            for i in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _drip(self, body: bool) -> None:
+        head = b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        rest = b"Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+        first, slow = (head + rest, b"{" + b" " * 4000) if body else (head, rest)
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock,
+        ):
+            sock.sendall(first)
+            for i in range(len(slow)):
+                if self.stop.wait(1.0):
+                    return
+                sock.sendall(slow[i : i + 1])
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(5)
+
+
+def test_the_procfile_web_process_acks_while_50_slow_clients_hold_on(
+    slack, index_dir, engine, tmp_path
+):
+    """The Procfile's web process answers like the CLI, refuses hostile requests, and while
+    50 clients send their headers or body at 1 byte a second, every signed request is still
+    acknowledged within Slack's 3 s (gunicorn's threads used to be held, 8 clients stopped it)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    with running(procfile_web_command(port), child_env(slack, index_dir), tmp_path) as process:
+        wait_healthy(f"http://127.0.0.1:{port}", process, tmp_path)
+        assert_answers_mention_dm_and_command(slack, url)
+        assert_refuses_hostile_requests(url, tmp_path / "stderr.log")
+        slow = SlowClients(port, 50)
+        try:
+            time.sleep(2.0)  # every slow client is connected and dripping
+            acks = []
+            for i in range(10):
+                started = time.monotonic()
+                status, _ = send_command(url, slash_command("aide", slack.response_url(f"s{i}")))
+                acks.append((status, round(time.monotonic() - started, 2)))
+                time.sleep(0.3)
+        finally:
+            slow.close()
+    assert [status for status, _ in acks] == [200] * 10, acks
+    assert max(seconds for _, seconds in acks) < 3.0, acks
+    assert "Traceback" not in process.output
 
 
 def test_gunicorn_without_signing_secret_stops_with_one_line(slack, index_dir, tmp_path):

@@ -3,7 +3,6 @@ answered again, and Redis going down loses no answer (real redis-server, real HT
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -18,10 +17,10 @@ from slack_payloads import (
 )
 from slack_standin import WAIT_SECONDS, wait_for_log
 from test_slack_server import child_env, free_port, running, wait_healthy
+from test_slack_server import procfile_web_command as procfile_web
 
 from openai_deals.slack.app import create_app
 
-ROOT = Path(__file__).resolve().parents[2]
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
@@ -114,15 +113,6 @@ def test_redis_going_down_mid_run_loses_no_answer(
         wait_for_log(bot_logs, "Already answered")
         time.sleep(0.5)  # a duplicate, had there been one, would have arrived by now
         assert len(slack.calls_to("chat.postMessage")) == answered == 5
-
-
-def procfile_web(port: int, *extra: str) -> list[str]:
-    """The Procfile's web command on 127.0.0.1:``port``, with this Python, plus ``extra``."""
-    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:"))
-    args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
-    assert args[0] == "gunicorn"
-    args = [a.replace("0.0.0.0", "127.0.0.1") for a in args[1:]]
-    return [sys.executable, "-m", "gunicorn", *extra, *args]
 
 
 def test_two_gunicorn_workers_without_redis_warn_naming_redis_url(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from openai_deals.slack.answerer import Answerer
-from openai_deals.slack.assistant import build_assistant
 from openai_deals.slack.listeners import actions, commands, events, messages, shortcuts, views
+from openai_deals.slack.listeners.assistant import build_assistant
 
 
 def register_listeners(app: App, answerer: Answerer) -> None:

@@ -7,7 +7,7 @@ from slack_bolt import Assistant
 from openai_deals.slack.answerer import Answerer
 from openai_deals.slack.assistant import AssistantContexts
 from openai_deals.slack.listeners.assistant import context_changed, thread_started, user_message
-from openai_deals.slack.threads import BotThreads
+from openai_deals.slack.threads import BotThreads, KnownThreads
 
 
 def register(
@@ -24,3 +24,16 @@ def register(
         answerer.acknowledge_then(user_message.build(answerer))
     )
     assistant.thread_context_changed(answerer.acknowledge_then(context_changed.build(contexts)))
+
+
+def build_assistant(
+    answerer: Answerer,
+    assistant_threads: BotThreads | None = None,
+    contexts: AssistantContexts | None = None,
+) -> Assistant:
+    """The ``Assistant`` middleware with the bot's listeners (``app.use(...)``)."""
+    assistant = Assistant()
+    register(
+        assistant, answerer, assistant_threads or KnownThreads(), contexts or AssistantContexts()
+    )
+    return assistant

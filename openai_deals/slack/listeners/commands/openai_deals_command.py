@@ -1,8 +1,11 @@
 """``/openai-deals question``: an answer only the asker sees, which they can share.
 ``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``;
-``/openai-deals ajouter <url>`` (admins): see ``slack/add_article``."""
+``/openai-deals ajouter <url>`` (admins): see ``slack/add_article``. The timeline asked in a
+direct message with the bot is followed by its chart (``build_after``)."""
 
 from __future__ import annotations
+
+import logging
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -11,7 +14,10 @@ from openai_deals import messages as m
 from openai_deals.questions import clean_question
 from openai_deals.slack.answerer import Answerer, AtOnce, Work, asker_of, tell_privately
 from openai_deals.slack.buttons import AnswerRef, Surface
-from openai_deals.slack.subcommands import subcommand_reply
+from openai_deals.slack.deals_chart import in_direct_message, upload_chart
+from openai_deals.slack.subcommands import is_timeline_request, subcommand_reply
+
+logger = logging.getLogger(__name__)
 
 
 def build_at_once(answerer: Answerer) -> AtOnce:
@@ -35,6 +41,22 @@ def build_at_once(answerer: Answerer) -> AtOnce:
         return {"response_type": "ephemeral", **message.as_kwargs()}
 
     return reply_to_subcommand
+
+
+def build_after(answerer: Answerer) -> Work:
+    """What follows an at-once reply: the timeline's chart, uploaded when the timeline was
+    asked in a direct message with the bot (see ``slack/deals_chart``)."""
+
+    def post_timeline_chart(body: dict, client: WebClient, context: BoltContext) -> None:
+        if not is_timeline_request(clean_question(body.get("text", ""))):
+            return
+        channel = body.get("channel_id")
+        if not in_direct_message(channel):
+            logger.info("Timeline chart not uploaded in %s: not a direct message", channel)
+            return
+        upload_chart(client, channel, answerer.overview.timeline)
+
+    return post_timeline_chart
 
 
 def build(answerer: Answerer) -> Work:

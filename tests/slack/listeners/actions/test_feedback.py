@@ -73,9 +73,10 @@ def test_thumbs_down_opens_the_form_and_its_submission_is_stored(slack, bot_http
     """👎 opens « Qu'est-ce qui n'allait pas ? » with the click's trigger_id; the reason and
     comment submitted complete the stored 👎."""
     answer = ask(slack, bot_http)
-    send_action(bot_http.url, feedback_click(answer["blocks"], "down", slack.response_url("fb")))
+    click = feedback_click(answer["blocks"], "down", slack.response_url("fb"))
+    send_action(bot_http.url, click)
     (opened,) = slack.wait_for("views.open")
-    assert opened.params["trigger_id"] == "1.2.3"
+    assert opened.params["trigger_id"] == click["trigger_id"]
     view = opened.params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     assert m.FEEDBACK_MODAL_QUESTION in json.dumps(view, ensure_ascii=False)
