@@ -376,7 +376,7 @@ def _index(args, settings: Settings) -> int:
             prune_after_build=not args.prune,  # pruned below, where it is reported
         )
     except CacheSaveError as exc:
-        logger.error("%s", exc)
+        logger.info("%s", exc)  # for -v: the French line below says it to everyone
         print(messages.INDEX_NOT_SAVED.format(path=exc.index_dir), file=sys.stderr)
         return 1
     finally:
@@ -711,10 +711,11 @@ class _ProblemLines(logging.Handler):
         else:
             self._unnamed = True
 
-    def finish(self) -> None:
+    def finish(self, succeeded: bool) -> None:
         """At the end of the command: the general line, if something went unnamed and
-        nothing was said (what was said already points at the trouble; -v tells the rest)."""
-        if self._unnamed and not self._said:
+        nothing was said (what was said already points at the trouble, and so does the
+        message of a command that failed; -v tells the rest)."""
+        if self._unnamed and not self._said and succeeded:
             print(messages.LOG_PROBLEM, file=sys.stderr, flush=True)
         self._unnamed = False
 
@@ -805,17 +806,19 @@ def _run(argv: list[str] | None) -> int:
         "serve": _serve,
         "report": _report,
     }
+    code = 1
     try:
-        return commands[args.command](args, settings)
+        code = commands[args.command](args, settings)
     except (CorpusDirError, EmptyCorpusError) as exc:
         print(messages.corpus_error(exc), file=sys.stderr)
         for problem in getattr(exc, "problems", ()):
             print(messages.corpus_problem(problem), file=sys.stderr)
-        return 2
+        code = 2
     finally:
         if problems is not None:
-            problems.finish()
+            problems.finish(succeeded=code == 0)
             logging.getLogger().removeHandler(problems)
+    return code
 
 
 if __name__ == "__main__":

@@ -397,10 +397,7 @@ def index_building(articles: int, first: bool) -> str:
 
 
 # Without -v, log records are not shown; a problem met on the way is one French line.
-LOG_PROBLEM = (
-    "Attention : un incident a été noté en chemin (la réponse reste valable). "
-    "Relancez avec -v pour le détail."
-)
+LOG_PROBLEM = "Attention : un incident a été noté en chemin ; relancez avec -v pour le détail."
 INDEX_NOT_SAVED_WARNING = (
     "Attention : l’index n’a pas pu être enregistré dans {path} ({reason}) : je réponds "
     "quand même, mais il sera reconstruit à chaque appel. Choisissez un dossier où écrire "

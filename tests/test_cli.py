@@ -335,6 +335,7 @@ def test_corpus_with_no_usable_article_says_so_in_french(tmp_path):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if " WARNING " not in line]
     assert lines == [
+        "Première utilisation : je prépare l’index de l’article…",
         f"Aucun article utilisable dans {corpus} : ajoutez-y des fichiers .md "
         "(voir le format dans openai_deals/corpus/README.md).",
         "ignoré : broken.md : l’en-tête n’a pas de « date: ».",
