@@ -100,6 +100,7 @@ def load_or_build(
     n_process: int = 1,
     progress: Callable[[], None] | None = None,
     must_save: bool = False,
+    on_build: Callable[[int], None] | None = None,
 ) -> tuple[Index, bool]:
     """Return the index of ``corpus_dir`` and whether it came from the cache.
 
@@ -107,6 +108,8 @@ def load_or_build(
     per-article cache for the articles it has; the new index is saved atomically. A cache
     directory that cannot be written is logged and the index is still returned, unless
     ``must_save`` (``openai-deals index``, whose whole job is the saved cache).
+    ``on_build(articles)`` is called once a build is known to be needed, before it starts,
+    with the number of corpus files it reads (the terminal says what the wait is for).
 
     Raises:
         CacheSaveError: with ``must_save``, the built index could not be saved.
@@ -128,6 +131,8 @@ def load_or_build(
                 logger.warning(
                     "Index cache %s has an unreadable layout (%s); rebuilding.", folder, exc
                 )
+    if on_build is not None:
+        on_build(len(corpus_listing(corpus_dir)[0]))
     articles = ArticleCache(_articles_dir(index_dir), code_key(params))
     index = build_index(
         corpus_dir, params, n_process=n_process, progress=progress, article_cache=articles
@@ -137,7 +142,13 @@ def load_or_build(
     except OSError as exc:
         if must_save:
             raise CacheSaveError(index_dir, exc.strerror or str(exc)) from exc
-        logger.warning("Could not save the index cache to %s (%s); continuing.", folder, exc)
+        logger.warning(
+            "Could not save the index cache to %s (%s); continuing.",
+            folder,
+            exc,
+            # The terminal words it for people from this record (see openai_deals.cli).
+            extra={"problem": CacheSaveError(index_dir, exc.strerror or str(exc))},
+        )
     if articles.directory is None:
         # The first save has just claimed the store's folder (or could not): only then may
         # the analyses made by this build be written, inside it.

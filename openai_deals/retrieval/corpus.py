@@ -295,8 +295,11 @@ def read_corpus(directory: Path) -> tuple[list[ArticleFile], list[CorpusProblem]
         seen.add(parsed.article.article_id)
         articles.append(parsed)
     for problem in problems:
+        # extra: the terminal reports the index's problems in French, and skips these.
         if problem.skipped:
-            logger.warning("Skipped corpus file %s", problem)
+            logger.warning("Skipped corpus file %s", problem, extra={"problem": problem})
         else:
-            logger.warning("Corpus file %s (the file is still indexed)", problem)
+            logger.warning(
+                "Corpus file %s (the file is still indexed)", problem, extra={"problem": problem}
+            )
     return articles, problems

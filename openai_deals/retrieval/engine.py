@@ -276,6 +276,7 @@ def load_engine(
     must_save: bool = False,
     shared_cache: Path | None = None,
     prune_after_build: bool = True,
+    on_build: Callable[[int], None] | None = None,
 ) -> Engine:
     """Load the cached index of ``corpus_dir`` from ``index_dir`` (building it if it is
     missing or stale), embed its sentences (only those not cached yet) with the
@@ -284,7 +285,7 @@ def load_engine(
     ``shared_cache`` (``Settings.shared_cache_dir``) is the user's cache folder where every
     index finds one copy of the model files; None keeps them in the index's own folder.
     After a build, what the cache no longer needs is removed (``prune.prune``) unless
-    ``prune_after_build`` is False.
+    ``prune_after_build`` is False. ``on_build(articles)``: see ``cache.load_or_build``.
 
     Raises:
         CacheSaveError: with ``must_save``, a built index could not be saved
@@ -298,6 +299,7 @@ def load_engine(
         n_process=n_process,
         progress=progress,
         must_save=must_save,
+        on_build=on_build,
     )
     stamp_use(index_dir)
     # The vector cache goes in the store's own folder, never in index_dir itself; the model's

@@ -249,7 +249,7 @@ def build_index(
     for article_file, analysis in zip(files, analyses, strict=True):
         if not analysis.sentences:
             problem = CorpusProblem(article_file.path.name, Issue.NO_SENTENCE)
-            logger.warning("Skipped corpus file %s", problem)
+            logger.warning("Skipped corpus file %s", problem, extra={"problem": problem})
             problems.append(problem)
             continue
         contexts.extend(analysis.context)

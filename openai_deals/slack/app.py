@@ -26,6 +26,12 @@ from openai_deals.slack.threads import BotThreads, KnownThreads
 logger = logging.getLogger(__name__)
 
 
+def is_example_value(value: str) -> bool:
+    """True for a placeholder copied from ``.env.example`` (``xoxb-...``): a prefix and an
+    ellipsis, which no real token is. Slack would only refuse it after a network round trip."""
+    return value.strip().endswith(("...", "…"))
+
+
 def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
     """Fail fast, naming the variable and what to do, if a Slack value is missing.
 
@@ -37,6 +43,12 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
     Raises:
         SettingsError: one French line naming the missing variable.
     """
+    for name, value in (
+        ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+        ("SLACK_APP_TOKEN", settings.slack_app_token),
+    ):
+        if value and is_example_value(value):
+            raise SettingsError(m.setting_example_value(name, value))
     if settings.slack_client_id and not settings.slack_client_secret:
         raise SettingsError(m.setting_missing("SLACK_CLIENT_SECRET"))
     if settings.slack_client_secret and not settings.slack_client_id:
