@@ -64,7 +64,10 @@ def timed_generator(generator, label):
         add(label, start)
         yield item
 
-from openai_deals.retrieval import bm25, cache, deals, embeddings, engine, index, ingest, store
+from openai_deals.retrieval.answering import engine
+from openai_deals.retrieval.deals import extract as deals
+from openai_deals.retrieval.indexing import bm25, cache, embeddings, index, store
+from openai_deals.retrieval.ingestion import sentences as ingest
 times["imports"] = time.perf_counter() - t0
 timed(engine, "load_or_build", "index (load or build)")
 timed(ingest, "sentence_pipeline", "  spaCy blank fr + sentencizer (load)")

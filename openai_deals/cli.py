@@ -159,7 +159,9 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _engine(settings: Settings, **kwargs):
-    from openai_deals.retrieval.engine import load_engine  # deferred: keeps `--help` instant
+    from openai_deals.retrieval.answering.engine import (  # deferred: keeps `--help` instant
+        load_engine,
+    )
 
     return load_engine(
         settings.corpus_dir,
@@ -300,8 +302,8 @@ def _answering_engine(settings: Settings):
     """The engine for ``ask``: when the index must be built first (the first question, or
     the articles changed), say so on stderr at once, with progress bars on a terminal;
     then name, in French, the corpus files the build skipped or warned about."""
-    from openai_deals.retrieval.cache import store_dir
-    from openai_deals.retrieval.store import STORE_MARKER
+    from openai_deals.retrieval.indexing.cache import store_dir
+    from openai_deals.retrieval.indexing.store import STORE_MARKER
 
     first = not (store_dir(settings.resolved_index_dir) / STORE_MARKER).is_file()
     bars = _BuildBars(sys.stderr.isatty())
@@ -358,8 +360,8 @@ class _BuildBars:
 
 
 def _index(args, settings: Settings) -> int:
-    from openai_deals.retrieval.cache import CacheSaveError
-    from openai_deals.retrieval.corpus import corpus_files
+    from openai_deals.retrieval.indexing.cache import CacheSaveError
+    from openai_deals.retrieval.ingestion.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir))
@@ -397,8 +399,8 @@ def _index(args, settings: Settings) -> int:
 
 
 def _print_pruned(settings: Settings) -> None:
-    from openai_deals.retrieval.prune import prune
-    from openai_deals.retrieval.use_files import model_version
+    from openai_deals.retrieval.indexing.prune import prune
+    from openai_deals.retrieval.indexing.use_files import model_version
 
     removed = prune(settings.resolved_index_dir, settings.shared_cache_dir, model_version())
     for item in removed:
@@ -407,11 +409,11 @@ def _print_pruned(settings: Settings) -> None:
 
 
 def _add(args, settings: Settings) -> int:
-    from openai_deals.retrieval.add import add_to_corpus, check_corpus_dir, init_corpus
-    from openai_deals.retrieval.corpus import corpus_files
-    from openai_deals.retrieval.fetch import FetchRefused
-    from openai_deals.retrieval.overview import Overview
-    from openai_deals.retrieval.sources import AddRefused, read_source
+    from openai_deals.retrieval.deals.overview import Overview
+    from openai_deals.retrieval.ingestion.add import add_to_corpus, check_corpus_dir, init_corpus
+    from openai_deals.retrieval.ingestion.corpus import corpus_files
+    from openai_deals.retrieval.ingestion.fetch import FetchRefused
+    from openai_deals.retrieval.ingestion.sources import AddRefused, read_source
     from openai_deals.settings import BUNDLED_CORPUS_DIR
 
     corpus = settings.corpus_dir
@@ -550,7 +552,7 @@ def render_deals_text(partnerships) -> str:
 
 
 def _deals(args, settings: Settings) -> int:
-    from openai_deals.retrieval.deals import deals_to_json, timeline
+    from openai_deals.retrieval.deals.extract import deals_to_json, timeline
 
     if args.plot:
         problem = _plot_path_problem(args.plot)
@@ -570,7 +572,7 @@ def _deals(args, settings: Settings) -> int:
 
 def _sources(args, settings: Settings) -> int:
     """The articles, oldest first: id, date, title, source (as Slack's « sources »)."""
-    from openai_deals.retrieval.overview import Overview
+    from openai_deals.retrieval.deals.overview import Overview
 
     articles = [a.article for a in Overview.of(_answering_engine(settings).index).articles]
     print(render_sources_text(articles))
@@ -695,8 +697,8 @@ class _ProblemLines(logging.Handler):
         self._unnamed = False
 
     def emit(self, record: logging.LogRecord) -> None:
-        from openai_deals.retrieval.cache import CacheSaveError
-        from openai_deals.retrieval.corpus import CorpusProblem
+        from openai_deals.retrieval.indexing.cache import CacheSaveError
+        from openai_deals.retrieval.ingestion.corpus import CorpusProblem
 
         problem = getattr(record, "problem", None)
         if isinstance(problem, CorpusProblem):
@@ -794,7 +796,7 @@ def _run(argv: list[str] | None) -> int:
     else:
         problems = _problems_in_french()
     logger.info("%s", settings.describe_source())
-    from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
+    from openai_deals.retrieval.ingestion.corpus import CorpusDirError, EmptyCorpusError
 
     commands = {
         "ask": _ask,

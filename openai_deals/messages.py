@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openai_deals.retrieval.corpus import (
+from openai_deals.retrieval.ingestion.corpus import (
     KNOWN_KEYS,
     CorpusDirError,
     CorpusProblem,
     EmptyCorpusError,
     Issue,
 )
-from openai_deals.retrieval.fetch import FetchProblem, FetchRefused
+from openai_deals.retrieval.ingestion.fetch import FetchProblem, FetchRefused
+from openai_deals.retrieval.ingestion.sources import AddProblem, AddRefused
 from openai_deals.retrieval.model import (
     MAX_K,
     MIN_K,
@@ -28,7 +29,6 @@ from openai_deals.retrieval.model import (
     Status,
     month_label_fr,
 )
-from openai_deals.retrieval.sources import AddProblem, AddRefused
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from openai_deals.messages import HELP_WORDS
-from openai_deals.retrieval.engine import MAX_QUESTION_CHARS  # the engine reads no further
+from openai_deals.retrieval.answering.engine import (  # the engine reads no further
+    MAX_QUESTION_CHARS,
+)
 from openai_deals.retrieval.text import strip_invisible
 
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))

@@ -17,10 +17,10 @@ import pytest
 from two_articles import SMALL_QUESTION
 
 from openai_deals import messages
-from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import cache_key, store_dir
-from openai_deals.retrieval.corpus import corpus_files
-from openai_deals.retrieval.index import Params
+from openai_deals.retrieval.indexing import store
+from openai_deals.retrieval.indexing.cache import cache_key, store_dir
+from openai_deals.retrieval.indexing.index import Params
+from openai_deals.retrieval.ingestion.corpus import corpus_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
@@ -558,7 +558,7 @@ def test_deals_json_gives_the_partnerships_and_their_cited_deals(index_dir):
 def test_deals_plot_draws_a_png_of_one_lane_per_partnership(index_dir, tmp_path, engine):
     """`deals --plot` writes a real PNG, its height made of one lane per partnership."""
     from openai_deals.plot import figure_pixels
-    from openai_deals.retrieval.deals import timeline
+    from openai_deals.retrieval.deals.extract import timeline
 
     path = tmp_path / "deals.png"
     result = run("deals", "--plot", str(path), index_dir=index_dir)
@@ -697,7 +697,7 @@ def test_verbose_shows_the_log(small_corpus, tmp_path):
     """-v shows the (English) log on stderr, as whoever debugs wants it."""
     result = run("ask", "-v", SMALL_QUESTION, index_dir=tmp_path / "index", corpus=small_corpus)
     assert result.returncode == 0, result.stderr
-    assert " INFO openai_deals.retrieval.engine: Index " in result.stderr
+    assert " INFO openai_deals.retrieval.answering.engine: Index " in result.stderr
 
 
 def test_sources_lists_the_articles(small_corpus, tmp_path):

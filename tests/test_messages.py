@@ -6,7 +6,7 @@ import pytest
 
 from openai_deals import messages
 from openai_deals.cli import render_text
-from openai_deals.retrieval.corpus import CorpusProblem, Issue
+from openai_deals.retrieval.ingestion.corpus import CorpusProblem, Issue
 from openai_deals.retrieval.model import Answer, Snippet, Source, Status
 from openai_deals.slack.buttons import AnswerRef, Surface
 from openai_deals.slack.render import render_answer, sources_context

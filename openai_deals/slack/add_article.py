@@ -6,9 +6,9 @@ admin, no address, ``CORPUS_DIR`` not set) is the acknowledgement itself
 (:meth:`ArticleAdder.reply_at_once`). Otherwise the acknowledgement is empty and the
 command's work, on the answer pool, calls :meth:`ArticleAdder.start`: it says "je récupère…"
 and hands the addition to the adder's own single background thread, so articles are added
-one at a time: fetch (within the limits of ``retrieval.fetch``), extract, write to
+one at a time: fetch (within the limits of ``retrieval.ingestion.fetch``), extract, write to
 ``CORPUS_DIR``, rebuild the index (only the new article's sentences are embedded), then swap
-the new engine into the answerer's :class:`~openai_deals.retrieval.live.LiveEngine`. The
+the new engine into the answerer's :class:`~openai_deals.retrieval.answering.live.LiveEngine`. The
 result (title, date, sentence count) or the reason for a refusal goes privately to the
 command's ``response_url``, through :meth:`Answerer.respond` like every other reply.
 """
@@ -22,16 +22,16 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from openai_deals import messages as m
-from openai_deals.retrieval.add import add_to_corpus, check_corpus_dir
-from openai_deals.retrieval.fetch import FetchRefused
-from openai_deals.retrieval.live import LiveEngine
-from openai_deals.retrieval.overview import Overview
-from openai_deals.retrieval.sources import AddRefused, read_url
+from openai_deals.retrieval.answering.live import LiveEngine
+from openai_deals.retrieval.deals.overview import Overview
+from openai_deals.retrieval.ingestion.add import add_to_corpus, check_corpus_dir
+from openai_deals.retrieval.ingestion.fetch import FetchRefused
+from openai_deals.retrieval.ingestion.sources import AddRefused, read_url
 from openai_deals.slack.answerer import Answerer
 from openai_deals.slack.render import escape, render_notice, strip_invisible
 
 if TYPE_CHECKING:
-    from openai_deals.retrieval.engine import Engine
+    from openai_deals.retrieval.answering.engine import Engine
     from openai_deals.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class ArticleAdder:
         settings: ``ADMIN_USER_IDS``, ``CORPUS_DIR``, the index and fetch settings.
         answerer: the bot's services; its ``engine`` must be a ``LiveEngine``, and its
             ``overview`` (timeline, articles) is refreshed after each addition.
-        load_engine: builds the engine of the grown corpus; default ``retrieval.engine``'s
+        load_engine: builds the engine of the grown corpus; default ``retrieval.answering.engine``'s
             ``load_engine`` with the settings' corpus, index directory and embeddings.
         executor: where the work runs; default one thread, so additions never overlap.
     """
@@ -143,7 +143,7 @@ class ArticleAdder:
         return True
 
     def _load_engine(self) -> Engine:
-        from openai_deals.retrieval.engine import load_engine
+        from openai_deals.retrieval.answering.engine import load_engine
 
         return load_engine(
             self.settings.corpus_dir,

@@ -25,8 +25,8 @@ from slack_sdk.webhook import WebhookClient
 from openai_deals import messages as m
 from openai_deals.outcomes import Asker, OutcomeStore, new_id
 from openai_deals.questions import is_help_request
+from openai_deals.retrieval.deals.overview import Overview
 from openai_deals.retrieval.model import Answer, Article
-from openai_deals.retrieval.overview import Overview
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.conversations import KnownQuestions, ThreadQuestions
@@ -60,7 +60,7 @@ AtOnce = Callable[[dict], "dict | None"]
 
 
 class AnswerEngine(Protocol):
-    """The part of ``openai_deals.retrieval.engine.Engine`` the bot uses."""
+    """The part of ``openai_deals.retrieval.answering.engine.Engine`` the bot uses."""
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer: ...
 

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from openai_deals import messages as m
 from openai_deals.outcomes import OutcomeStore
-from openai_deals.retrieval.live import LiveEngine
-from openai_deals.retrieval.overview import Overview
+from openai_deals.retrieval.answering.live import LiveEngine
+from openai_deals.retrieval.deals.overview import Overview
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.add_article import ArticleAdder
 from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
@@ -104,8 +104,8 @@ def create_app(
             to install in several workspaces (``slack/install.py``); ``SLACK_SIGNING_SECRET``
             for HTTP mode; with ``REDIS_URL`` the two memories below, and each conversation's
             last question (``conversations``), live in Redis.
-        engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
-            ``LiveEngine`` so that an added article's rebuilt engine can replace it.
+        engine: answers questions (``retrieval.answering.engine.Engine`` or anything alike); held in
+            a ``LiveEngine`` so that an added article's rebuilt engine can replace it.
         seen: the memory of answered messages; default Redis with ``REDIS_URL``, else a fresh
             in-memory ``SeenKeys``.
         threads: the memory of the threads the bot answered in; default Redis with

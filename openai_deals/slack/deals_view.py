@@ -22,8 +22,8 @@ from slack_sdk.models.blocks import (
 )
 
 from openai_deals import messages as m
+from openai_deals.retrieval.deals.overview import ArticleSummary
 from openai_deals.retrieval.model import Article, Deal, DealKind, DealTerm, Partnership, Source
-from openai_deals.retrieval.overview import ArticleSummary
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.render import (

@@ -77,7 +77,9 @@ def start(settings: Settings, http: bool) -> App:
         SettingsError: a Slack value the mode needs is missing or refused.
         StartupError: Slack could not be reached.
     """
-    from openai_deals.retrieval.engine import load_engine  # the slow import, only when serving
+    from openai_deals.retrieval.answering.engine import (  # the slow import, only when serving
+        load_engine,
+    )
 
     check_slack_settings(settings, http)
     logger.info("Loading the corpus from %s", settings.corpus_dir)
