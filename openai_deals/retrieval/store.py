@@ -232,6 +232,16 @@ def _tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def claim(directory: Path) -> None:
+    """Make ``directory`` the store's own, or refuse it if it holds anything else.
+
+    Raises:
+        ForeignDirectoryError: it holds files the store did not write.
+        OSError: it cannot be created or written.
+    """
+    _claim(directory)
+
+
 def _claim(directory: Path) -> None:
     """Make ``directory`` the store's own, or refuse it if it holds anything else."""
     marker = directory / STORE_MARKER

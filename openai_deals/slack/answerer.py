@@ -43,7 +43,10 @@ from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
 
 if TYPE_CHECKING:
+    from openai_deals.live_corpus import CorpusFollower
+    from openai_deals.retrieval.engine import Engine
     from openai_deals.slack.add_article import ArticleAdder
+    from openai_deals.slack.remove_article import ArticleRemover
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +92,9 @@ class Answerer:
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
     adder: ArticleAdder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
+    remover: ArticleRemover | None = None  # `/openai-deals retirer <id>` (remove_article.py)
+    # Keeps the engine on the corpus version every process shares (openai_deals/live_corpus.py).
+    corpus: CorpusFollower | None = None
     # Run when a workspace uninstalls the app or revokes its token: every store holding data
     # about a workspace registers its own deletion here (listeners/events/uninstall.py).
     workspace_purges: list[WorkspacePurge] = field(default_factory=list)
@@ -98,6 +104,15 @@ class Answerer:
     questions: ThreadQuestions = field(default_factory=KnownQuestions)
     # Where each question's outcome and feedback go (openai_deals/outcomes.py); None: nowhere.
     outcomes: OutcomeStore | None = None
+
+    def follow(self, engine: Engine) -> None:
+        """Answer from ``engine`` (a new corpus version) from now on, and show its timeline
+        and articles (App Home, ``sources``, ``deals``, suggested prompts)."""
+        swap = getattr(self.engine, "swap", None)
+        if swap is None:
+            raise TypeError("the answerer's engine must be a LiveEngine to follow the corpus")
+        swap(engine)
+        self.overview = Overview.of(engine.index)
 
     # -- acknowledge first ---------------------------------------------------------------
 
