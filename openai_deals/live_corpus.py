@@ -189,8 +189,9 @@ _start_lock = threading.Lock()
 
 
 def register(follower: CorpusFollower) -> CorpusFollower:
-    """Remember ``follower`` so that :func:`start_all` starts it (gunicorn's ``post_fork``)."""
-    _followers.append(follower)
+    """Make ``follower`` the one :func:`start_all` starts (gunicorn's ``post_fork``): one
+    process serves one app, so a later start-up (tests run several) replaces the earlier."""
+    _followers[:] = [follower]
     return follower
 
 

@@ -37,7 +37,7 @@ def requested_id(text: str) -> str | None:
     match = _REMOVE_COMMAND.match(strip_invisible(text or ""))
     if not match or match.group("word").lower() not in m.REMOVE_WORDS:
         return None
-    rest = (match.group("rest") or "").strip()
+    rest = (match.group("rest") or "").strip(_QUOTES)
     return rest.split()[0].strip(_QUOTES) if rest else ""
 
 
