@@ -226,3 +226,40 @@ def test_an_addition_killed_mid_build_loses_nothing(
         with sa.create_engine(postgres_url).connect() as connection:
             count = connection.execute(sa.select(sa.func.count()).select_from(articles_table))
             assert count.scalar() == 6
+
+
+def test_the_terminal_beside_a_running_bot_on_one_machine(slack, tmp_path):
+    """No PostgreSQL: the folder is the record. `openai-deals add` of a saved page and
+    `openai-deals remove`, run beside `serve --http` on the same CORPUS_DIR and INDEX_DIR,
+    reach the bot within 10 s each."""
+    port = free_port()
+    corpus = corpus_copy(tmp_path)
+    bot_home, cli_home = tmp_path / "bot", tmp_path / "cli"
+    bot_home.mkdir()
+    cli_home.mkdir()
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    env = child_env(
+        slack,
+        index_dir,
+        CORPUS_DIR=str(corpus),
+        EMBEDDINGS="none",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    serve = [sys.executable, "-m", "openai_deals.cli", "serve", "--http", "--port", str(port)]
+    page = Path(__file__).resolve().parents[1] / "data" / "gazette-mistral-ai.html"
+    cli = [sys.executable, "-m", "openai_deals.cli"]
+    with running(serve, env, bot_home) as bot:
+        wait_healthy(f"http://127.0.0.1:{port}", bot, bot_home)
+        events = f"http://127.0.0.1:{port}/slack/events"
+        assert not answers_from_article(slack, events)
+        added = subprocess.run([*cli, "add", str(page)], env=env, cwd=cli_home,
+                               capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        print(f"\nterminal add, bot answering after {wait_until(slack, events, True):.2f} s")
+        (written,) = corpus.glob("2025-10-14-*.md")
+        removed = subprocess.run([*cli, "remove", written.stem], env=env, cwd=cli_home,
+                                 capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert removed.returncode == 0, removed.stderr
+        print(f"terminal remove, bot dropping it after {wait_until(slack, events, False):.2f} s")
+    assert "Now answering from corpus version 2" in bot.output
