@@ -840,3 +840,6 @@ REMOVE_FAILED = (
 )
 # `/openai-deals sources`: each article's id, to remove it by.
 SOURCES_ID = " — `{article_id}`"
+SETTING_EXPECTED["CORPUS_POLL_SECONDS"] = (
+    "doit être un nombre de secondes, plus grand que 0 et au plus 300"
+)

@@ -224,3 +224,16 @@ def test_two_threads_refreshing_at_once_load_once(small_corpus, tmp_path):
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: follower.refresh(), range(2)))
     assert sorted(results) == [False, True] and len(handed) == 1 and len(loads) == 2
+
+
+def test_corpus_poll_seconds_is_explained_in_french(monkeypatch):
+    """A poll interval out of range fails fast, naming the variable and its range."""
+    from openai_deals.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("CORPUS_POLL_SECONDS", "0")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None)
+    assert str(caught.value) == (
+        "Configuration invalide : CORPUS_POLL_SECONDS doit être un nombre de secondes, plus "
+        "grand que 0 et au plus 300 (reçu : 0). Corrigez-le dans l’environnement."
+    )
