@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -56,6 +56,9 @@ from openai_deals.retrieval.cache import store_dir
 from openai_deals.retrieval.corpus import ArticleFile, CorpusFileError, parse_article, read_corpus
 from openai_deals.retrieval.files import write_atomically
 from openai_deals.retrieval.sources import AddProblem, AddRefused, Draft
+
+if TYPE_CHECKING:
+    from openai_deals.settings import Settings
 
 try:
     import fcntl
@@ -358,14 +361,13 @@ def uses_database(database_url: str | None, corpus_dir_is_bundled: bool) -> bool
     return make_url(database_url).get_backend_name() != "sqlite"
 
 
-def open_articles(settings: object) -> Articles:
+def open_articles(settings: Settings) -> Articles:
     """The articles of record for ``settings`` (see the module docstring)."""
-    corpus_dir: Path = settings.corpus_dir  # type: ignore[attr-defined]
-    url: str | None = settings.database_url  # type: ignore[attr-defined]
-    if uses_database(url, settings.corpus_dir_is_bundled):  # type: ignore[attr-defined]
-        mirror = live_folder(settings.resolved_index_dir)  # type: ignore[attr-defined]
-        return DatabaseArticles(database_engine(url), mirror, seed=corpus_dir)  # type: ignore[arg-type]
-    return FolderArticles(corpus_dir)
+    url = settings.database_url
+    if url and uses_database(url, settings.corpus_dir_is_bundled):
+        mirror = live_folder(settings.resolved_index_dir)
+        return DatabaseArticles(database_engine(url), mirror, seed=settings.corpus_dir)
+    return FolderArticles(settings.corpus_dir)
 
 
 @contextlib.contextmanager
