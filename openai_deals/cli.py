@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--force", action="store_true", help=words["add_force"])
     add.add_argument("--init", action="store_true", help=words["add_init"])
 
+    remove = add_command("remove", description=words["remove"])
+    remove.add_argument("article_id", nargs="?", metavar="ID_ARTICLE", help=words["remove_id"])
+
     ev = add_command("eval", description=words["eval"])
     ev.add_argument("file", type=Path, metavar="FICHIER", help=words["eval_file"])
     ev.add_argument("--json", action="store_true", help=words["eval_json"])
@@ -158,18 +161,16 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help=words["verbose"], **unset)
 
 
-def _engine(settings: Settings, **kwargs):
-    from openai_deals.retrieval.answering.engine import (  # deferred: keeps `--help` instant
-        load_engine,
-    )
+def _corpus(settings: Settings):
+    from openai_deals.live_corpus import CorpusFollower  # deferred: keeps `--help` instant
 
-    return load_engine(
-        settings.corpus_dir,
-        settings.resolved_index_dir,
-        embeddings=settings.embeddings,
-        shared_cache=settings.shared_cache_dir,
-        **kwargs,
-    )
+    return CorpusFollower.from_settings(settings)
+
+
+def _engine(settings: Settings, **kwargs):
+    # Through the follower: the articles of record (the database with PostgreSQL) and the
+    # build lock that a running bot shares (openai_deals/live_corpus.py).
+    return _corpus(settings).load(**kwargs)
 
 
 def answer_json(answer) -> dict:
@@ -409,8 +410,9 @@ def _print_pruned(settings: Settings) -> None:
 
 
 def _add(args, settings: Settings) -> int:
+    from openai_deals.articles import FolderArticles
     from openai_deals.retrieval.deals.overview import Overview
-    from openai_deals.retrieval.ingestion.add import add_to_corpus, check_corpus_dir, init_corpus
+    from openai_deals.retrieval.ingestion.add import init_corpus
     from openai_deals.retrieval.ingestion.corpus import corpus_files
     from openai_deals.retrieval.ingestion.fetch import FetchRefused
     from openai_deals.retrieval.ingestion.sources import AddRefused, read_source
@@ -430,7 +432,8 @@ def _add(args, settings: Settings) -> int:
                 return 0
             print(messages.ADD_NEEDS_SOURCE, file=sys.stderr)
             return 2
-        check_corpus_dir(corpus)
+        follower = _corpus(settings)
+        follower.articles.check()
         draft = read_source(
             args.source,
             settings.fetch_policy(),
@@ -439,19 +442,21 @@ def _add(args, settings: Settings) -> int:
             source_name=args.source_name,
         )
         _print_draft(draft)
-        added = add_to_corpus(draft, corpus, force=args.force)
+        added = follower.articles.add(draft, force=args.force)
     except (FetchRefused, AddRefused) as exc:
         print(messages.refusal(exc), file=sys.stderr)
         return 2
-    print(messages.ADD_WRITTEN.format(path=added.path))
+    if isinstance(follower.articles, FolderArticles):
+        print(messages.ADD_WRITTEN.format(path=added.path))
+    else:
+        print(messages.ADD_WRITTEN_DATABASE.format(article_id=added.article_id))
     if added.replaced:
         print(messages.ADD_REPLACED.format(paths=", ".join(p.name for p in added.replaced)))
     progress = _Progress(len(corpus_files(corpus))) if sys.stderr.isatty() else None
     embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
-    # rebuild=True: the corpus changed, so the cached index is stale; skip looking at it.
-    engine = _engine(
-        settings,
-        rebuild=True,
+    # Not rebuild=True: the cache key holds the corpus, so a stale index is never loaded,
+    # and a running bot that saw the new version first may have built this one already.
+    engine = follower.load(
         progress=progress,
         embed_progress=embedding.update if embedding else None,
     )
@@ -478,6 +483,34 @@ def _add(args, settings: Settings) -> int:
             embedded=stats.embedded_sentences if stats else "?",
         )
     )
+    return 0
+
+
+def _remove(args, settings: Settings) -> int:
+    from openai_deals.articles import ArticleNotFound
+    from openai_deals.retrieval.ingestion.sources import AddRefused
+    from openai_deals.settings import BUNDLED_CORPUS_DIR
+
+    if settings.corpus_dir_is_bundled:
+        print(messages.REMOVE_BUNDLED_CORPUS.format(path=BUNDLED_CORPUS_DIR), file=sys.stderr)
+        return 2
+    if not args.article_id:
+        print(messages.REMOVE_NEEDS_ID, file=sys.stderr)
+        return 2
+    follower = _corpus(settings)
+    try:
+        removed = follower.articles.remove(args.article_id)
+    except ArticleNotFound:
+        print(
+            messages.REMOVE_NOT_FOUND_TERMINAL.format(article_id=args.article_id), file=sys.stderr
+        )
+        return 2
+    except AddRefused as exc:
+        print(messages.refusal(exc), file=sys.stderr)
+        return 2
+    print(messages.REMOVE_DONE_TERMINAL.format(title=removed.title, article_id=removed.article_id))
+    index = follower.load().index
+    print(messages.REMOVE_INDEXED.format(articles=len(index.articles), sentences=len(index)))
     return 0
 
 
@@ -802,6 +835,7 @@ def _run(argv: list[str] | None) -> int:
         "ask": _ask,
         "index": _index,
         "add": _add,
+        "remove": _remove,
         "eval": _eval,
         "deals": _deals,
         "sources": _sources,

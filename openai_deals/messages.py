@@ -455,6 +455,11 @@ CLI_HELP = {
     "add_publisher": "le média, par exemple « Le Monde » (par défaut : le nom du site)",
     "add_force": "remplacer l’article s’il est déjà là",
     "add_init": "copier d’abord les articles fournis dans le corpus",
+    "remove": (
+        "retirer un article du corpus (par son identifiant, que donne « sources ») et mettre "
+        "l’index à jour ; un bot en marche cesse de le citer en quelques secondes"
+    ),
+    "remove_id": "l’identifiant de l’article, par exemple 2025-10-14-…",
     "eval": "mesurer la recherche sur un fichier de questions JSONL (rapport en anglais)",
     "eval_file": "les questions, au format de eval/tune.jsonl",
     "eval_json": "écrire le rapport en JSON",
@@ -987,8 +992,7 @@ def refusal(error: FetchRefused | AddRefused, *, slack: bool = False) -> str:
     return add_refusal(error, slack=slack)
 
 
-# -- Adding articles and the Slack timeline (first-hour fixes) --------------------------------
-# Kept together so that they merge apart from the terminal's messages.
+# -- Adding articles and the Slack timeline ---------------------------------------------------
 
 # A .txt whose text, once its title, date and source lines are read, is too short: the person
 # wrote the file, so the advice is about its content, never "make a .txt of it".
@@ -1012,4 +1016,46 @@ DEALS_CHART_TITLE = "Chronologie des accords (graphique)"
 DEALS_CHART_ALT = (
     "Graphique des accords rapportés par les articles : un couloir par partenariat, le temps "
     "de gauche à droite, les montants en hauteur."
+)
+
+# -- Removing an article, one corpus for every process ---------------------------------------
+# `openai-deals remove ARTICLE_ID`, `/openai-deals retirer ARTICLE_ID` (admins).
+REMOVE_WORDS = frozenset({"retirer", "retire", "remove"})
+REMOVE_NOT_ADMIN = (
+    "Désolé, seules les personnes qui administrent le bot peuvent retirer des articles. "
+    "Si un article vous semble faux ou en trop, signalez-le-leur."
+)
+REMOVE_USAGE = (
+    "Pour retirer un article, donnez son identifiant (affiché par `/openai-deals sources`) : "
+    "`/openai-deals retirer 2025-10-14-mistral-ai-leve-1-2-milliard`"
+)
+REMOVE_BUNDLED_CORPUS_SLACK = (
+    "Je ne retire rien des articles fournis avec le bot. Pour gérer mes sources, la personne "
+    "qui gère le bot doit régler CORPUS_DIR sur un dossier à elle."
+)
+REMOVE_NOT_FOUND = (
+    "Aucun article n’a l’identifiant « {article_id} ». `/openai-deals sources` affiche les "
+    "identifiants."
+)
+REMOVE_NOT_FOUND_TERMINAL = (
+    "Aucun article n’a l’identifiant « {article_id} ». Les identifiants sont les noms de "
+    "fichier sans .md écrits par `openai-deals add` ; `/openai-deals sources` les affiche."
+)
+REMOVE_DONE = "Article retiré : *{title}* ({article_id}). Je n’en tiens plus compte."
+ADD_WRITTEN_DATABASE = "Enregistré dans la base (DATABASE_URL) : {article_id}"
+REMOVE_DONE_TERMINAL = "Article retiré : « {title} » ({article_id})."
+REMOVE_INDEXED = "Index à jour : {articles} article(s), {sentences} phrase(s)."
+REMOVE_NEEDS_ID = "Donnez l’identifiant de l’article à retirer : openai-deals remove ARTICLE_ID"
+REMOVE_BUNDLED_CORPUS = (
+    "Je ne retire rien des articles fournis ({path}) : indiquez votre propre dossier avec "
+    "CORPUS_DIR ou --corpus."
+)
+REMOVE_FAILED = (
+    "Désolé, le retrait de cet article a échoué. Réessayez dans un instant ; si cela persiste, "
+    "prévenez l’équipe qui gère le bot."
+)
+# `/openai-deals sources`: each article's id, to remove it by.
+SOURCES_ID = " — `{article_id}`"
+SETTING_EXPECTED["CORPUS_POLL_SECONDS"] = (
+    "doit être un nombre de secondes, plus grand que 0 et au plus 300"
 )

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     # extra) or "none" (BM25 alone: for corpora past a few hundred thousand sentences).
     embeddings: Literal["use", "e5", "none"] = "use"
     top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
+    # Seconds between two looks at the corpus version by a running bot: an article added or
+    # removed by any process is answered from by this one within that, plus the load.
+    corpus_poll_seconds: float = Field(default=2.0, gt=0, le=300)
     log_level: str = "INFO"
 
     # Slack member ids allowed to add articles (`/openai-deals ajouter <url>`), comma-separated.

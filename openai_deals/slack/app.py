@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from openai_deals import messages as m
+from openai_deals.live_corpus import CorpusFollower
 from openai_deals.outcomes import OutcomeStore
 from openai_deals.retrieval.answering.live import LiveEngine
 from openai_deals.retrieval.deals.overview import Overview
@@ -20,6 +21,7 @@ from openai_deals.slack.install import installations
 from openai_deals.slack.listeners import register_listeners
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.redis_state import shared_state
+from openai_deals.slack.remove_article import ArticleRemover
 from openai_deals.slack.retries import retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
 
@@ -92,6 +94,7 @@ def create_app(
     *,
     seen: DuplicateMemory | None = None,
     threads: BotThreads | None = None,
+    corpus: CorpusFollower | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
 
@@ -110,6 +113,9 @@ def create_app(
             in-memory ``SeenKeys``.
         threads: the memory of the threads the bot answered in; default Redis with
             ``REDIS_URL``, else a fresh in-memory ``KnownThreads``.
+        corpus: the follower that loaded ``engine`` (``server.start``); default one for the
+            settings' corpus, taking ``engine`` as its current version. Its thread is not
+            started here (gunicorn forks after this): ``CorpusFollower.start``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing (and OAuth is off).
@@ -163,7 +169,13 @@ def create_app(
     )
     if answerer.outcomes is not None:
         answerer.workspace_purges.append(answerer.outcomes.purge_workspace)
+    if corpus is None:
+        corpus = CorpusFollower.from_settings(settings)
+        corpus.version = corpus.articles.version()  # ``engine`` is taken as the current one
+    answerer.corpus = corpus
+    corpus.follow(answerer.follow)
     answerer.adder = ArticleAdder(settings, answerer)
+    answerer.remover = ArticleRemover(settings, answerer, answerer.adder)
     if distribution is not None:
         answerer.workspace_purges.append(distribution.delete_workspace)
     register_listeners(app, answerer)

@@ -232,6 +232,16 @@ def _tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def claim(directory: Path) -> None:
+    """Make ``directory`` the store's own, or refuse it if it holds anything else.
+
+    Raises:
+        ForeignDirectoryError: it holds files the store did not write.
+        OSError: it cannot be created or written.
+    """
+    _claim(directory)
+
+
 def _claim(directory: Path) -> None:
     """Make ``directory`` the store's own, or refuse it if it holds anything else."""
     marker = directory / STORE_MARKER
@@ -281,8 +291,11 @@ def load_index(directory: Path, key: str) -> tuple[dict[str, np.ndarray], dict] 
         try:
             version = (directory / _CURRENT).read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            # A missing or empty directory (created by hand or by a tool) is a first run.
-            if not directory.exists() or not any(directory.iterdir()):
+            # A missing or empty directory (created by hand or by a tool), or one holding no
+            # version yet (claimed for the build lock before the first save), is a first run.
+            if not directory.exists() or not any(
+                p.name.startswith(_VERSION_PREFIX) for p in directory.iterdir()
+            ):
                 logger.info("No index cache at %s yet; building the index.", directory)
             else:
                 logger.warning(

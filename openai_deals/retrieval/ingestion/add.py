@@ -26,14 +26,19 @@ import re
 import shutil
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from openai_deals.retrieval.files import write_atomically
 from openai_deals.retrieval.ingestion.clean import clean_body
-from openai_deals.retrieval.ingestion.corpus import corpus_files, parse_article, read_corpus
+from openai_deals.retrieval.ingestion.corpus import (
+    ArticleFile,
+    corpus_files,
+    parse_article,
+    read_corpus,
+)
 from openai_deals.retrieval.ingestion.sources import AddProblem, AddRefused, Draft
 
 try:
@@ -111,12 +116,17 @@ def jaccard(a: set, b: set) -> float:
 
 def find_duplicates(draft: Draft, corpus_dir: Path) -> list[Duplicate]:
     """The articles of ``corpus_dir`` with one of ``draft``'s URLs or a near-identical body."""
+    if not corpus_dir.is_dir():
+        return []
+    return duplicates_among(draft, read_corpus(corpus_dir)[0])
+
+
+def duplicates_among(draft: Draft, files: list[ArticleFile]) -> list[Duplicate]:
+    """The articles of ``files`` with one of ``draft``'s URLs or a near-identical body (the
+    same rule wherever the articles are kept: a folder or the database)."""
     urls = {same_url_key(u) for u in (draft.url, *draft.other_urls) if u}
     mine = shingles(draft.paragraphs)
     found: list[Duplicate] = []
-    if not corpus_dir.is_dir():
-        return found
-    files, _ = read_corpus(corpus_dir)
     for file in files:
         article = file.article
         if article.url and same_url_key(article.url) in urls:
@@ -184,7 +194,12 @@ def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[N
 
 
 def add_to_corpus(
-    draft: Draft, corpus_dir: Path, *, force: bool = False, lock_wait: float = LOCK_WAIT_SECONDS
+    draft: Draft,
+    corpus_dir: Path,
+    *,
+    force: bool = False,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+    on_written: Callable[[], None] | None = None,
 ) -> Added:
     """Write ``draft`` into ``corpus_dir`` as ``<date>-<slug>.md``.
 
@@ -193,6 +208,8 @@ def add_to_corpus(
         corpus_dir: the corpus directory (it must exist: see ``init_corpus``).
         force: replace the duplicates instead of refusing.
         lock_wait: seconds to wait for another addition to the same corpus to finish.
+        on_written: called once the article is written, still holding the lock (the corpus
+            version is bumped there: ``openai_deals.articles``).
 
     Raises:
         AddRefused: DUPLICATE (with the first duplicate's ``title``, ``path`` and ``reason``)
@@ -200,7 +217,19 @@ def add_to_corpus(
     """
     check_corpus_dir(corpus_dir)
     with corpus_lock(corpus_dir, lock_wait):
-        return _add_locked(draft, corpus_dir, force)
+        added = _add_locked(draft, corpus_dir, force)
+        if on_written is not None:
+            on_written()
+        return added
+
+
+def article_file_name(draft: Draft, taken: Callable[[str], bool]) -> str:
+    """``<date>-<slug>.md`` for ``draft``, or ``<date>-<slug>-2.md``… while ``taken``."""
+    stem = f"{draft.date}-{slugify(draft.title)}"
+    name, n = f"{stem}.md", 2
+    while taken(name):
+        name, n = f"{stem}-{n}.md", n + 1
+    return name
 
 
 def _add_locked(draft: Draft, corpus_dir: Path, force: bool) -> Added:
@@ -215,10 +244,7 @@ def _add_locked(draft: Draft, corpus_dir: Path, force: bool) -> Added:
             similarity=first.similarity,
         )
     replaced = {d.path.name for d in duplicates}
-    stem = f"{draft.date}-{slugify(draft.title)}"
-    name, n = f"{stem}.md", 2
-    while (corpus_dir / name).exists() and name not in replaced:
-        name, n = f"{stem}-{n}.md", n + 1
+    name = article_file_name(draft, lambda n: (corpus_dir / n).exists() and n not in replaced)
     path = corpus_dir / name
     text = article_markdown(draft)
     parse_article(text, path)  # what the index will read: fails here rather than there
