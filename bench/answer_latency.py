@@ -31,7 +31,7 @@ _CHILD = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from openai_deals.retrieval.engine import load_engine
+from openai_deals.retrieval.answering.engine import load_engine
 engine = load_engine(Path(sys.argv[1]), Path(sys.argv[2]), embeddings=sys.argv[3],
                      reader=sys.argv[5])
 engine.answer(sys.argv[4])
@@ -68,11 +68,11 @@ def _cold_start(corpus: Path, index: Path, embeddings: str, reader: str) -> floa
 def measure(
     corpus: Path, embeddings: str, reader: str, rounds: int, index_dir: Path | None = None
 ) -> dict:
-    from openai_deals.retrieval.cache import load_or_build
-    from openai_deals.retrieval.embeddings import VectorCache, load_embedder
-    from openai_deals.retrieval.engine import Engine, owned_cache_dir
+    from openai_deals.retrieval.answering.engine import Engine, owned_cache_dir
+    from openai_deals.retrieval.answering.reader import load_reader
     from openai_deals.retrieval.evaluate import load_questions
-    from openai_deals.retrieval.reader import load_reader
+    from openai_deals.retrieval.indexing.cache import load_or_build
+    from openai_deals.retrieval.indexing.embeddings import VectorCache, load_embedder
 
     # A given index folder (already built) skips the build: its cost then reads near zero.
     index_dir = index_dir or Path(tempfile.mkdtemp(prefix=f"bench-{embeddings}-"))

@@ -18,7 +18,7 @@ measures:
   ``get_scores`` + ``argsort``, bm25s ``retrieve(k=10)``. rank-bm25 is slow at scale, so it
   answers only the first ``min(queries, max(20, 10_000_000 // size))`` queries there;
 * ``peak_mib``: high-water RSS after build and queries, and ``base_mib`` before the build
-  (corpus generated); ``disk_mib``: ours via ``retrieval.store.save_index``, bm25s via its
+  (corpus generated); ``disk_mib``: ours via ``retrieval.indexing.store.save_index``, bm25s via its
   ``save()``, rank-bm25 as a pickle.
 
 ``ours_loaded`` is a fresh process that loads ours from the store (CRC-32 verified, memory
@@ -53,7 +53,7 @@ sys.path[:0] = [str(REPO), str(BENCH)]
 
 import synthetic  # noqa: E402  (bench/ is not a package: path set just above)
 
-from openai_deals.retrieval.index import Params  # noqa: E402
+from openai_deals.retrieval.indexing.index import Params  # noqa: E402
 
 SYSTEMS = ("ours", "ours_loaded", "rank_bm25", "bm25s")
 TOP = 10
@@ -114,8 +114,8 @@ def worker(spec: dict) -> dict:
     out["base_mib"] = _peak_mib()
 
     if system == "ours":
-        from openai_deals.retrieval.bm25 import SparseBM25
-        from openai_deals.retrieval.store import save_index
+        from openai_deals.retrieval.indexing.bm25 import SparseBM25
+        from openai_deals.retrieval.indexing.store import save_index
 
         start = time.perf_counter()
         index = SparseBM25.build(corpus, **params)
@@ -129,8 +129,8 @@ def worker(spec: dict) -> dict:
         out["disk_mib"] = _dir_mib(store_dir)
 
     elif system == "ours_loaded":
-        from openai_deals.retrieval.bm25 import SparseBM25
-        from openai_deals.retrieval.store import load_index
+        from openai_deals.retrieval.indexing.bm25 import SparseBM25
+        from openai_deals.retrieval.indexing.store import load_index
 
         start = time.perf_counter()
         arrays, _meta = load_index(store_dir, key=spec["label"])
@@ -261,12 +261,12 @@ def _agreement(runs: dict[str, dict], epsilon: float) -> dict[str, float | None]
 
 def _real_data(corpus_dir: str, n_queries: int, workdir: Path) -> Path | None:
     try:
-        from openai_deals.retrieval.engine import load_engine
+        from openai_deals.retrieval.answering.engine import load_engine
 
         index = load_engine(Path(corpus_dir), workdir / "real-index").index
         if hasattr(index, "sentence_terms"):
             sentences = [list(terms) for terms in index.sentence_terms]
-        else:  # retrieval.index.Index: analysed terms of sentence i via terms(i)
+        else:  # retrieval.indexing.index.Index: analysed terms of sentence i via terms(i)
             sentences = [index.terms(i) for i in range(len(index))]
     except Exception as exc:  # the engine is optional here: report and carry on
         print(f"note: real corpus skipped ({type(exc).__name__}: {exc})")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import synthetic
 
-from openai_deals.retrieval.engine import load_engine
+from openai_deals.retrieval.answering.engine import load_engine
 from openai_deals.retrieval.evaluate import load_questions
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 

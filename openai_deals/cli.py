@@ -1,17 +1,18 @@
-"""The ``openai-deals`` command: ask, index, add, eval, deals, serve, report."""
+"""The ``openai-deals`` command: ask, index, add, eval, deals, sources, serve, report."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from openai_deals import __version__, messages
 from openai_deals.logs import configure_logging
-from openai_deals.retrieval.model import MAX_K, MIN_K
 from openai_deals.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("openai_deals")
@@ -19,110 +20,157 @@ logger = logging.getLogger("openai_deals")
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
+@contextlib.contextmanager
+def _argparse_in_french() -> Iterator[None]:
+    """argparse's own words (usage, section titles, errors) in French while it runs.
+
+    argparse looks every word of its own up through the module's ``_`` and ``ngettext``
+    (gettext) when it needs it; they are swapped for the table in ``messages`` only for
+    the duration of one call on one of our parsers, so no other parser is affected.
+    """
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+
+    def french(text):  # type: ignore[no-untyped-def]
+        return messages.ARGPARSE_FR.get(text, text) if isinstance(text, str) else text
+
+    def french_n(one: str, many: str, n: int) -> str:
+        return french(one if n == 1 else many)
+
+    argparse._, argparse.ngettext = french, french_n  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose help, usage and errors are French (see above)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        with _argparse_in_french():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _argparse_in_french():
+            return super().parse_args(*args, **kwargs)
+
+    def parse_known_args(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _argparse_in_french():
+            return super().parse_known_args(*args, **kwargs)
+
+    def format_help(self) -> str:
+        with _argparse_in_french():
+            return super().format_help()
+
+    def format_usage(self) -> str:
+        with _argparse_in_french():
+            return super().format_usage()
+
+    def error(self, message: str):  # type: ignore[no-untyped-def]
+        with _argparse_in_french():
+            self.print_usage(sys.stderr)
+            args = {"prog": self.prog, "message": message}
+            text = argparse._("%(prog)s: error: %(message)s\n") % args  # type: ignore[attr-defined]
+            self.exit(2, f"{text}{messages.CLI_ERROR_HINT}\n")
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(messages.CLI_NOT_AN_INTEGER.format(value=text)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(messages.CLI_NOT_A_PORT.format(value=text)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="openai-deals",
-        description="Answer French questions about AI partnerships with cited news snippets.",
+    words = messages.CLI_HELP
+    parser = _FrenchParser(
+        prog="openai-deals", description=messages.CLI_DESCRIPTION, epilog=messages.CLI_EPILOG
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _add_location_options(parser)
-    sub = parser.add_subparsers(dest="command", required=True)
-    # The location options are accepted after the subcommand too (`ask --corpus DIR "…"`);
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help=words["version"]
+    )
+    _add_common_options(parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, title=words["commands"], metavar="COMMANDE"
+    )
+    # The common options are accepted after the subcommand too (`ask --corpus DIR "…"`);
     # given in both places, the one after the subcommand wins.
-    located = argparse.ArgumentParser(add_help=False)
-    _add_location_options(located)
+    located = _FrenchParser(add_help=False)
+    _add_common_options(located)
 
     def add_command(name: str, **kwargs) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[located], **kwargs)
+        return sub.add_parser(name, parents=[located], help=words[name], **kwargs)
 
-    ask = add_command("ask", help="answer a question (or one per line of stdin)")
-    ask.add_argument(
-        "question", nargs="?", help="the question; omit it to read one question per stdin line"
-    )
-    ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    ask.add_argument(
-        "--k", type=int, default=None, help=f"snippets, {MIN_K} to {MAX_K} (default TOP_K)"
-    )
+    ask = add_command("ask", description=words["ask"])
+    ask.add_argument("question", nargs="?", metavar="QUESTION", help=words["ask_question"])
+    ask.add_argument("--json", action="store_true", help=words["ask_json"])
+    ask.add_argument("--k", type=_integer, default=None, metavar="N", help=words["ask_k"])
 
-    index = add_command("index", help="(re)build the cached index of the corpus")
-    index.add_argument("--jobs", type=int, default=1, help="spaCy worker processes")
-    index.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
-    index.add_argument(
-        "--prune",
-        action="store_true",
-        help="then remove what the cache no longer uses, and say what was removed",
-    )
+    index = add_command("index", description=words["index"])
+    index.add_argument("--jobs", type=_integer, default=1, metavar="N", help=words["index_jobs"])
+    index.add_argument("--force", action="store_true", help=words["index_force"])
+    index.add_argument("--prune", action="store_true", help=words["index_prune"])
 
-    add = add_command(
-        "add",
-        help="add an article (URL, saved .html page or .txt file) to CORPUS_DIR and update "
-        "the index",
-        description="Read an article, write it to the corpus as <date>-<slug>.md and update "
-        "the index. The corpus must be your own folder (CORPUS_DIR or --corpus), not the "
-        "bundled articles; --init copies those into it first.",
-    )
-    add.add_argument("source", nargs="?", help="an http(s) URL, a saved .html page or a .txt file")
-    add.add_argument("--title", help="the article's title (default: read from the source)")
-    add.add_argument("--date", help="publication date, YYYY-MM-DD (default: read from the source)")
-    add.add_argument(
-        "--source", dest="source_name", help="publisher, e.g. 'Le Monde' (default: the site name)"
-    )
-    add.add_argument(
-        "--force", action="store_true", help="replace the article if it is already there"
-    )
-    add.add_argument(
-        "--init", action="store_true", help="first copy the bundled articles into the corpus"
-    )
+    add = add_command("add", description=words["add_description"])
+    add.add_argument("source", nargs="?", metavar="SOURCE", help=words["add_source"])
+    add.add_argument("--title", metavar="TITRE", help=words["add_title"])
+    add.add_argument("--date", metavar="AAAA-MM-JJ", help=words["add_date"])
+    add.add_argument("--source", dest="source_name", metavar="MÉDIA", help=words["add_publisher"])
+    add.add_argument("--force", action="store_true", help=words["add_force"])
+    add.add_argument("--init", action="store_true", help=words["add_init"])
 
-    ev = add_command("eval", help="measure retrieval on a JSONL question file")
-    ev.add_argument("file", type=Path, help="questions in the format of shared/eval/dev.jsonl")
-    ev.add_argument("--json", action="store_true", help="print the report as JSON")
-    ev.add_argument(
-        "--distractors",
-        type=Path,
-        help="also measure on this corpus: the articles plus unrelated ones "
-        "(made by bench/distractors.py)",
-    )
+    remove = add_command("remove", description=words["remove"])
+    remove.add_argument("article_id", nargs="?", metavar="ID_ARTICLE", help=words["remove_id"])
 
-    deals = add_command("deals", help="the timeline of the deals the articles report")
-    deals.add_argument("--json", action="store_true", help="print the timeline as JSON")
-    deals.add_argument(
-        "--plot", type=Path, metavar="FILE.png", help="draw the timeline to a PNG (extra: plot)"
-    )
+    ev = add_command("eval", description=words["eval"])
+    ev.add_argument("file", type=Path, metavar="FICHIER", help=words["eval_file"])
+    ev.add_argument("--json", action="store_true", help=words["eval_json"])
+    ev.add_argument("--distractors", type=Path, metavar="DOSSIER", help=words["eval_distractors"])
 
-    report = add_command(
-        "report",
-        help="what people asked and could not get answered (from the Slack bot's outcomes)",
-    )
-    report.add_argument(
-        "--since", default="7d", help="period: 7d (days), 24h (hours), 2w (weeks); default 7d"
-    )
-    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    deals = add_command("deals", description=words["deals"])
+    deals.add_argument("--json", action="store_true", help=words["deals_json"])
+    deals.add_argument("--plot", type=Path, metavar="FICHIER.png", help=words["deals_plot"])
 
-    serve = add_command("serve", help="run the Slack bot (Socket Mode, or --http)")
-    serve.add_argument("--http", action="store_true", help="HTTP mode on /slack/events")
-    serve.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
+    add_command("sources", description=words["sources"])
+
+    report = add_command("report", description=words["report"])
+    report.add_argument("--since", default="7d", metavar="DURÉE", help=words["report_since"])
+    report.add_argument("--json", action="store_true", help=words["report_json"])
+
+    serve = add_command("serve", description=words["serve"])
+    serve.add_argument("--http", action="store_true", help=words["serve_http"])
+    serve.add_argument("--port", type=_port, default=None, metavar="PORT", help=words["serve_port"])
     return parser
 
 
-def _add_location_options(parser: argparse.ArgumentParser) -> None:
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: an option left out of one place never overwrites the value given in the other.
-    unset = {"type": Path, "default": argparse.SUPPRESS}
-    parser.add_argument("--corpus", help="corpus directory (CORPUS_DIR)", **unset)
-    parser.add_argument("--index-dir", help="index cache directory (INDEX_DIR)", **unset)
+    unset = {"default": argparse.SUPPRESS}
+    words = messages.CLI_HELP
+    parser.add_argument("--corpus", type=Path, metavar="DOSSIER", help=words["corpus"], **unset)
+    parser.add_argument(
+        "--index-dir", type=Path, metavar="DOSSIER", help=words["index_dir"], **unset
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help=words["verbose"], **unset)
+
+
+def _corpus(settings: Settings):
+    from openai_deals.live_corpus import CorpusFollower  # deferred: keeps `--help` instant
+
+    return CorpusFollower.from_settings(settings)
 
 
 def _engine(settings: Settings, **kwargs):
-    from openai_deals.retrieval.engine import load_engine  # deferred: keeps `--help` instant
-
-    return load_engine(
-        settings.corpus_dir,
-        settings.resolved_index_dir,
-        embeddings=settings.embeddings,
-        shared_cache=settings.shared_cache_dir,
-        reader=settings.reader,
-        **kwargs,
-    )
+    # Through the follower: the articles of record (the database with PostgreSQL) and the
+    # build lock that a running bot shares (openai_deals/live_corpus.py).
+    return _corpus(settings).load(**kwargs)
 
 
 def answer_json(answer) -> dict:
@@ -197,8 +245,9 @@ def help_json(question: str) -> dict:
     }
 
 
-def _reply(engine, question: str, k: int, as_json: bool) -> str:
-    """What ``ask`` prints for one (cleaned) question: the help, or the answer."""
+def _reply(engine, question: str, k: int, as_json: bool, cut: bool = False) -> str:
+    """What ``ask`` prints for one (cleaned) question: the help, or the answer; ``cut``:
+    the question was longer than the engine reads, and the answer says so first."""
     from openai_deals.questions import is_help_request  # deferred: it loads the engine module
 
     if is_help_request(question):
@@ -206,11 +255,19 @@ def _reply(engine, question: str, k: int, as_json: bool) -> str:
     else:
         answer = engine.answer(question, k=k)
         reply = answer_json(answer) if as_json else render_text(answer, sys.stdout.isatty())
+    if cut:
+        from openai_deals.questions import MAX_QUESTION_CHARS
+
+        note = messages.question_cut(question, MAX_QUESTION_CHARS)
+        if as_json:
+            reply = {**reply, "message": f"{note} {reply['message']}", "question_cut": True}
+        else:
+            reply = f"{note}\n{reply}"
     return json.dumps(reply, ensure_ascii=False) if as_json else reply
 
 
 def _ask(args, settings: Settings) -> int:
-    from openai_deals.questions import clean_question, is_help_request
+    from openai_deals.questions import cut_question, is_help_request
     from openai_deals.retrieval.model import check_k
 
     k = settings.top_k if args.k is None else args.k
@@ -220,34 +277,95 @@ def _ask(args, settings: Settings) -> int:
         print(messages.k_out_of_range("--k", k), file=sys.stderr)
         return 2
     if args.question is not None:
-        question = clean_question(args.question)
+        question, cut = cut_question(args.question)
         # The help needs no index: print it without loading one.
-        engine = None if is_help_request(question) else _engine(settings)
-        print(_reply(engine, question, k, args.json))
+        engine = None if is_help_request(question) else _answering_engine(settings)
+        print(_reply(engine, question, k, args.json, cut))
         return 0
-    engine = _engine(settings)
+    engine = _answering_engine(settings)
     if sys.stdin.isatty():
         print(messages.ASK_STDIN_PROMPT, file=sys.stderr)
     first = True
     for line in sys.stdin:
-        question = clean_question(line)
+        question, cut = cut_question(line)
         if not question:
             continue
         if args.json:
-            print(_reply(engine, question, k, as_json=True), flush=True)
+            print(_reply(engine, question, k, True, cut), flush=True)
             continue
         # Several answers in a row: each says which question it answers.
         if not first:
             print()
         print(messages.QUESTION_ECHO.format(question=question))
-        print(_reply(engine, question, k, as_json=False), flush=True)
+        print(_reply(engine, question, k, False, cut), flush=True)
         first = False
     return 0
 
 
+def _answering_engine(settings: Settings):
+    """The engine for ``ask``: when the index must be built first (the first question, or
+    the articles changed), say so on stderr at once, with progress bars on a terminal;
+    then name, in French, the corpus files the build skipped or warned about."""
+    from openai_deals.retrieval.indexing.cache import store_dir
+    from openai_deals.retrieval.indexing.store import STORE_MARKER
+
+    first = not (store_dir(settings.resolved_index_dir) / STORE_MARKER).is_file()
+    bars = _BuildBars(sys.stderr.isatty())
+
+    def building(articles: int) -> None:
+        print(messages.index_building(articles, first), file=sys.stderr, flush=True)
+        bars.start(articles)
+
+    try:
+        engine = _engine(
+            settings, on_build=building, progress=bars.article, embed_progress=bars.sentences
+        )
+    finally:
+        bars.close()
+    if engine.stats is not None and not engine.stats.index_from_cache:
+        for problem in engine.index.problems:
+            print(messages.corpus_problem(problem), file=sys.stderr)
+    return engine
+
+
+class _BuildBars:
+    """The two bars of a build on a terminal, one after the other: the articles read, then
+    the sentences embedded. Off the terminal (``shown`` False), nothing is drawn."""
+
+    def __init__(self, shown: bool) -> None:
+        self.shown = shown
+        self._articles: _Progress | None = None
+        self._sentences: _Progress | None = None
+
+    def start(self, articles: int) -> None:
+        if self.shown:
+            self._articles = _Progress(articles, messages.PROGRESS_ARTICLES)
+
+    def article(self) -> None:
+        if self._articles is not None:
+            self._articles()
+
+    def sentences(self, done: int, total: int) -> None:
+        if not self.shown:
+            return
+        if self._sentences is None:
+            self._close(self._articles)
+            self._sentences = _Progress(total, messages.PROGRESS_SENTENCES)
+        self._sentences.update(done, total)
+
+    def close(self) -> None:
+        self._close(self._articles)
+        self._close(self._sentences)
+
+    @staticmethod
+    def _close(bar: _Progress | None) -> None:
+        if bar is not None and bar.done and not bar.closed:
+            bar.close()
+
+
 def _index(args, settings: Settings) -> int:
-    from openai_deals.retrieval.cache import CacheSaveError
-    from openai_deals.retrieval.corpus import corpus_files
+    from openai_deals.retrieval.indexing.cache import CacheSaveError
+    from openai_deals.retrieval.ingestion.corpus import corpus_files
 
     # Count the files without reading them: the build reads (and reports) them once.
     total = len(corpus_files(settings.corpus_dir))
@@ -264,7 +382,7 @@ def _index(args, settings: Settings) -> int:
             prune_after_build=not args.prune,  # pruned below, where it is reported
         )
     except CacheSaveError as exc:
-        logger.error("%s", exc)
+        logger.info("%s", exc)  # for -v: the French line below says it to everyone
         print(messages.INDEX_NOT_SAVED.format(path=exc.index_dir), file=sys.stderr)
         return 1
     finally:
@@ -285,8 +403,8 @@ def _index(args, settings: Settings) -> int:
 
 
 def _print_pruned(settings: Settings) -> None:
-    from openai_deals.retrieval.prune import prune
-    from openai_deals.retrieval.use_files import model_version
+    from openai_deals.retrieval.indexing.prune import prune
+    from openai_deals.retrieval.indexing.use_files import model_version
 
     removed = prune(settings.resolved_index_dir, settings.shared_cache_dir, model_version())
     for item in removed:
@@ -295,11 +413,12 @@ def _print_pruned(settings: Settings) -> None:
 
 
 def _add(args, settings: Settings) -> int:
-    from openai_deals.retrieval.add import add_to_corpus, check_corpus_dir, init_corpus
-    from openai_deals.retrieval.corpus import corpus_files
-    from openai_deals.retrieval.fetch import FetchRefused
-    from openai_deals.retrieval.overview import Overview
-    from openai_deals.retrieval.sources import AddRefused, read_source
+    from openai_deals.articles import FolderArticles
+    from openai_deals.retrieval.deals.overview import Overview
+    from openai_deals.retrieval.ingestion.add import init_corpus
+    from openai_deals.retrieval.ingestion.corpus import corpus_files
+    from openai_deals.retrieval.ingestion.fetch import FetchRefused
+    from openai_deals.retrieval.ingestion.sources import AddRefused, read_source
     from openai_deals.settings import BUNDLED_CORPUS_DIR
 
     corpus = settings.corpus_dir
@@ -316,7 +435,8 @@ def _add(args, settings: Settings) -> int:
                 return 0
             print(messages.ADD_NEEDS_SOURCE, file=sys.stderr)
             return 2
-        check_corpus_dir(corpus)
+        follower = _corpus(settings)
+        follower.articles.check()
         draft = read_source(
             args.source,
             settings.fetch_policy(),
@@ -325,19 +445,21 @@ def _add(args, settings: Settings) -> int:
             source_name=args.source_name,
         )
         _print_draft(draft)
-        added = add_to_corpus(draft, corpus, force=args.force)
+        added = follower.articles.add(draft, force=args.force)
     except (FetchRefused, AddRefused) as exc:
         print(messages.refusal(exc), file=sys.stderr)
         return 2
-    print(messages.ADD_WRITTEN.format(path=added.path))
+    if isinstance(follower.articles, FolderArticles):
+        print(messages.ADD_WRITTEN.format(path=added.path))
+    else:
+        print(messages.ADD_WRITTEN_DATABASE.format(article_id=added.article_id))
     if added.replaced:
         print(messages.ADD_REPLACED.format(paths=", ".join(p.name for p in added.replaced)))
     progress = _Progress(len(corpus_files(corpus))) if sys.stderr.isatty() else None
     embedding = _Progress(0, "phrases encodées") if sys.stderr.isatty() else None
-    # rebuild=True: the corpus changed, so the cached index is stale; skip looking at it.
-    engine = _engine(
-        settings,
-        rebuild=True,
+    # Not rebuild=True: the cache key holds the corpus, so a stale index is never loaded,
+    # and a running bot that saw the new version first may have built this one already.
+    engine = follower.load(
         progress=progress,
         embed_progress=embedding.update if embedding else None,
     )
@@ -364,6 +486,34 @@ def _add(args, settings: Settings) -> int:
             embedded=stats.embedded_sentences if stats else "?",
         )
     )
+    return 0
+
+
+def _remove(args, settings: Settings) -> int:
+    from openai_deals.articles import ArticleNotFound
+    from openai_deals.retrieval.ingestion.sources import AddRefused
+    from openai_deals.settings import BUNDLED_CORPUS_DIR
+
+    if settings.corpus_dir_is_bundled:
+        print(messages.REMOVE_BUNDLED_CORPUS.format(path=BUNDLED_CORPUS_DIR), file=sys.stderr)
+        return 2
+    if not args.article_id:
+        print(messages.REMOVE_NEEDS_ID, file=sys.stderr)
+        return 2
+    follower = _corpus(settings)
+    try:
+        removed = follower.articles.remove(args.article_id)
+    except ArticleNotFound:
+        print(
+            messages.REMOVE_NOT_FOUND_TERMINAL.format(article_id=args.article_id), file=sys.stderr
+        )
+        return 2
+    except AddRefused as exc:
+        print(messages.refusal(exc), file=sys.stderr)
+        return 2
+    print(messages.REMOVE_DONE_TERMINAL.format(title=removed.title, article_id=removed.article_id))
+    index = follower.load().index
+    print(messages.REMOVE_INDEXED.format(articles=len(index.articles), sentences=len(index)))
     return 0
 
 
@@ -438,23 +588,76 @@ def render_deals_text(partnerships) -> str:
 
 
 def _deals(args, settings: Settings) -> int:
-    from openai_deals.retrieval.deals import deals_to_json, timeline
+    from openai_deals.retrieval.deals.extract import deals_to_json, timeline
 
-    lanes = timeline(_engine(settings).index.deals)
     if args.plot:
-        try:
-            from openai_deals.plot import plot_timeline
-        except ImportError:
-            print(messages.PLOT_NEEDS_MATPLOTLIB, file=sys.stderr)
+        problem = _plot_path_problem(args.plot)
+        if problem:  # said before the index is loaded, which may take a while
+            print(problem, file=sys.stderr)
             return 2
-        plot_timeline(lanes, args.plot)
-        print(args.plot)
-        return 0
+    lanes = timeline(_answering_engine(settings).index.deals)
+    if args.plot:
+        return _plot(lanes, args.plot)
     if args.json:
         body = [{"parties": list(p.parties), "deals": deals_to_json(p.deals)} for p in lanes]
         print(json.dumps({"partnerships": body}, ensure_ascii=False, indent=2))
         return 0
     print(render_deals_text(lanes))
+    return 0
+
+
+def _sources(args, settings: Settings) -> int:
+    """The articles, oldest first: id, date, title, source (as Slack's « sources »)."""
+    from openai_deals.retrieval.deals.overview import Overview
+
+    articles = [a.article for a in Overview.of(_answering_engine(settings).index).articles]
+    print(render_sources_text(articles))
+    return 0
+
+
+def render_sources_text(articles) -> str:
+    """The articles for the terminal: a title, then one line each, its id first (the id
+    citations and ``add --force`` go by), then "Titre — septembre 2020 — Source"."""
+    width = max((len(a.article_id) for a in articles), default=0)
+    lines = [messages.SOURCES_TERMINAL_TITLE.format(count=len(articles)), ""]
+    for a in articles:
+        reference = messages.reference(a.title, messages.day_label_fr(a.date), a.source)
+        lines.append(f"  {a.article_id:<{width}}  {reference}")
+    return "\n".join(lines)
+
+
+# The formats the chart is drawn in, by extension (openai_deals.plot.FORMATS, which needs
+# matplotlib to import: the path is checked before it is).
+PLOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
+
+
+def _plot_path_problem(path: Path) -> str | None:
+    """Why the chart cannot be written to ``path`` (in French), or None."""
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        formats = f"{', '.join(PLOT_SUFFIXES[:-1])} ou {PLOT_SUFFIXES[-1]}"
+        return messages.PLOT_FORMAT_UNKNOWN.format(suffix=path.suffix or path.name, formats=formats)
+    folder = path.parent
+    if not folder.is_dir():
+        return messages.PLOT_FOLDER_MISSING.format(folder=folder)
+    return None
+
+
+def _plot(lanes, path: Path) -> int:
+    try:
+        from openai_deals.plot import plot_timeline
+    except ImportError:
+        # The same interpreter openai-deals runs on: the install lands where it is used,
+        # whether in a virtualenv, pipx or the system Python.
+        print(messages.PLOT_NEEDS_MATPLOTLIB_IN.format(python=sys.executable), file=sys.stderr)
+        return 2
+    try:
+        plot_timeline(lanes, path)
+    except OSError as exc:
+        logger.debug("Chart not written", exc_info=True)
+        reason = exc.strerror or type(exc).__name__
+        print(messages.PLOT_NOT_WRITTEN.format(path=path, reason=reason), file=sys.stderr)
+        return 1
+    print(path)
     return 0
 
 
@@ -473,7 +676,11 @@ def _report(args, settings: Settings) -> int:
         print(exc, file=sys.stderr)
         return 2
     try:
-        store = OutcomeStore.from_settings(settings)
+        store = OutcomeStore.for_reading(settings)
+        if store is None:
+            where = "DATABASE_URL" if settings.database_url else settings.resolved_database_url
+            print(messages.REPORT_NOTHING_YET.format(where=where))
+            return 0
         outcomes, feedback = store.outcomes_since(since), store.feedback_since(since)
     except (sqlalchemy.exc.SQLAlchemyError, OSError) as exc:
         logger.debug("Report: database unreadable", exc_info=True)
@@ -504,6 +711,53 @@ def _serve(args, settings: Settings) -> int:
     return serve_main(settings, http=args.http, port=args.port) or 0
 
 
+def _problems_in_french() -> _ProblemLines:
+    """Without -v, no log line reaches the terminal: a warning or an error becomes one
+    French line (see :class:`_ProblemLines`)."""
+    root = logging.getLogger()
+    root.setLevel(logging.WARNING)
+    handler = _ProblemLines()
+    root.addHandler(handler)
+    return handler
+
+
+class _ProblemLines(logging.Handler):
+    """Words a problem met on the way for the person at the terminal, in one French line:
+    one it knows (an index that could not be saved) in its own words, any other in a
+    general line that points to -v, said once. A corpus file's problem is left to the
+    command, which names every one from the index (as ``index`` does)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._said: set[str] = set()
+        self._unnamed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from openai_deals.retrieval.indexing.cache import CacheSaveError
+        from openai_deals.retrieval.ingestion.corpus import CorpusProblem
+
+        problem = getattr(record, "problem", None)
+        if isinstance(problem, CorpusProblem):
+            return
+        if isinstance(problem, CacheSaveError):
+            line = messages.INDEX_NOT_SAVED_WARNING.format(
+                path=problem.index_dir, reason=problem.reason
+            )
+            if line not in self._said:
+                self._said.add(line)
+                print(line, file=sys.stderr, flush=True)
+        else:
+            self._unnamed = True
+
+    def finish(self, succeeded: bool) -> None:
+        """At the end of the command: the general line, if something went unnamed and
+        nothing was said (what was said already points at the trouble, and so does the
+        message of a command that failed; -v tells the rest)."""
+        if self._unnamed and not self._said and succeeded:
+            print(messages.LOG_PROBLEM, file=sys.stderr, flush=True)
+        self._unnamed = False
+
+
 class _Progress:
     """A minimal terminal progress bar (no dependency) for long index builds.
 
@@ -514,6 +768,7 @@ class _Progress:
     def __init__(self, total: int, label: str = "articles") -> None:
         self.total, self.done = total, 0
         self.label = label
+        self.closed = False
 
     def __call__(self) -> None:
         self.update(self.done + 1, self.total)
@@ -530,6 +785,7 @@ class _Progress:
 
     def close(self) -> None:
         sys.stderr.write("\n")
+        self.closed = True
 
 
 # Exit codes of a process stopped by a signal, as shells report them (128 + signal number).
@@ -567,32 +823,45 @@ def _run(argv: list[str] | None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
-    if args.command != "serve":
-        logging.getLogger().setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    level = logging.getLevelName(settings.log_level)
+    problems = None
+    if args.command == "serve":
+        configure_logging(settings.log_level)  # a server's log is its operators' to read
+    elif getattr(args, "verbose", False):
+        configure_logging(min(logging.INFO, level))
+    else:
+        problems = _problems_in_french()
     logger.info("%s", settings.describe_source())
-    from openai_deals.retrieval.corpus import CorpusDirError, EmptyCorpusError
-    from openai_deals.retrieval.reader import ReaderError
+    from openai_deals.retrieval.answering.reader import ReaderError
+    from openai_deals.retrieval.ingestion.corpus import CorpusDirError, EmptyCorpusError
 
     commands = {
         "ask": _ask,
         "index": _index,
         "add": _add,
+        "remove": _remove,
         "eval": _eval,
         "deals": _deals,
+        "sources": _sources,
         "serve": _serve,
         "report": _report,
     }
+    code = 1
     try:
-        return commands[args.command](args, settings)
+        code = commands[args.command](args, settings)
     except (CorpusDirError, EmptyCorpusError) as exc:
         print(messages.corpus_error(exc), file=sys.stderr)
         for problem in getattr(exc, "problems", ()):
             print(messages.corpus_problem(problem), file=sys.stderr)
-        return 2
+        code = 2
     except ReaderError as exc:
         print(messages.READER_UNUSABLE.format(path=exc.folder, reason=exc.reason), file=sys.stderr)
-        return 2
+        code = 2
+    finally:
+        if problems is not None:
+            problems.finish(succeeded=code == 0)
+            logging.getLogger().removeHandler(problems)
+    return code
 
 
 if __name__ == "__main__":

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openai_deals.retrieval.corpus import (
+from openai_deals.retrieval.ingestion.corpus import (
     KNOWN_KEYS,
     CorpusDirError,
     CorpusProblem,
     EmptyCorpusError,
     Issue,
 )
-from openai_deals.retrieval.fetch import FetchProblem, FetchRefused
+from openai_deals.retrieval.ingestion.fetch import FetchProblem, FetchRefused
+from openai_deals.retrieval.ingestion.sources import AddProblem, AddRefused
 from openai_deals.retrieval.model import (
     MAX_K,
     MIN_K,
@@ -28,7 +29,6 @@ from openai_deals.retrieval.model import (
     Status,
     month_label_fr,
 )
-from openai_deals.retrieval.sources import AddProblem, AddRefused
 
 BOT_NAME = "openai-deals"
 COMMAND = "/openai-deals"
@@ -63,7 +63,9 @@ HELP_FALLBACK = "Posez-moi une question sur les partenariats dans l’IA, par ex
 TERMINAL_HELP_HOW = (
     "Comment me poser une question :\n"
     '  openai-deals ask "votre question"\n'
-    "  openai-deals ask < questions.txt      (une question par ligne)"
+    "  openai-deals ask < questions.txt      (une question par ligne)\n"
+    "  openai-deals deals                    (la chronologie des accords)\n"
+    "  openai-deals sources                  (les articles que je connais)"
 )
 
 ASK_STDIN_PROMPT = "Posez une question par ligne (Ctrl-D pour terminer) :"
@@ -121,8 +123,15 @@ def citation_line(number: int, title: str, date: str, source: str = "") -> str:
 
 
 def quote(text: str, citations: Sequence[int]) -> str:
-    """A snippet as every surface writes it in plain text: "« text » [1][2]"."""
-    return f"« {text} » {''.join(f'[{c}]' for c in citations)}"
+    """A snippet as every surface writes it in plain text: "« text » [1][2]".
+
+    A snippet that is itself a quotation, from « to », keeps its own guillemets: wrapped
+    again it would read « « Aujourd’hui… » »."""
+    marks = "".join(f"[{c}]" for c in citations)
+    stripped = text.strip()
+    if stripped.startswith("«") and stripped.endswith("»"):
+        return f"{stripped} {marks}"
+    return f"« {text} » {marks}"
 
 
 QUESTION_ECHO = "Question : « {question} »"
@@ -375,6 +384,193 @@ INDEX_NOT_SAVED = (
     "et écrit, ou choisissez-en un autre avec --index-dir ou INDEX_DIR."
 )
 
+# == The terminal, first hour: waiting, help texts, argparse, sources, chart, report, serve ====
+# (kept together, apart from the sections above, so that each stays easy to find and merge)
+
+# The first question builds the index: say what the wait is for.
+INDEX_FIRST_BUILD = "Première utilisation : je prépare l’index des {articles}…"
+INDEX_REBUILD = "Les articles ont changé : je mets à jour l’index des {articles}…"
+PROGRESS_ARTICLES = "articles lus"
+PROGRESS_SENTENCES = "phrases encodées"
+
+
+def index_building(articles: int, first: bool) -> str:
+    """What the terminal prints while it builds the index of ``articles`` files
+    (``first``: no index was ever saved there)."""
+    counted = "de l’article" if articles == 1 else f"{articles} articles"
+    template = INDEX_FIRST_BUILD if first else INDEX_REBUILD
+    # "l’index des 1 article" reads wrong: "l’index de l’article".
+    return template.format(articles=counted).replace("des de l’", "de l’")
+
+
+# Without -v, log records are not shown; a problem met on the way is one French line.
+LOG_PROBLEM = "Attention : un incident a été noté en chemin ; relancez avec -v pour le détail."
+INDEX_NOT_SAVED_WARNING = (
+    "Attention : l’index n’a pas pu être enregistré dans {path} ({reason}) : je réponds "
+    "quand même, mais il sera reconstruit à chaque appel. Choisissez un dossier où écrire "
+    "avec --index-dir ou INDEX_DIR."
+)
+
+# A question longer than the engine reads.
+QUESTION_CUT = (
+    "Votre question dépasse {limit} caractères : je n’en ai lu que le début, jusqu’à « …{end} »."
+)
+
+
+def question_cut(question: str, limit: int) -> str:
+    """The note above the answer to a question cut to its first ``limit`` characters."""
+    end = " ".join(question.split()[-6:])
+    return QUESTION_CUT.format(limit=f"{limit:_}".replace("_", "\u202f"), end=end)
+
+
+# `openai-deals sources`
+SOURCES_TERMINAL_TITLE = "Mes sources : {count} article(s)"
+
+# `openai-deals --help` and each command's help.
+CLI_DESCRIPTION = (
+    "Répond aux questions en français sur les partenariats de l’IA par des extraits "
+    "d’articles de presse cités."
+)
+CLI_EPILOG = "Détail d’une commande : openai-deals COMMANDE --help"
+CLI_HELP = {
+    "help": "afficher cette aide et quitter",
+    "version": "afficher la version et quitter",
+    "verbose": "afficher aussi le journal (en anglais) sur la sortie d’erreur",
+    "corpus": "dossier des articles (CORPUS_DIR)",
+    "index_dir": "dossier du cache de l’index (INDEX_DIR)",
+    "commands": "commandes",
+    "ask": "répondre à une question (ou à une question par ligne de l’entrée standard)",
+    "ask_question": "la question ; sans elle, une question par ligne de l’entrée standard",
+    "ask_json": "écrire du JSON (un objet par ligne)",
+    "ask_k": f"nombre d’extraits, de {MIN_K} à {MAX_K} (par défaut TOP_K)",
+    "index": "(re)construire l’index en cache des articles",
+    "index_jobs": "nombre de processus spaCy",
+    "index_force": "reconstruire même si le cache est à jour",
+    "index_prune": "puis supprimer ce que le cache n’utilise plus, en le disant",
+    "add": (
+        "ajouter un article (adresse web, page .html enregistrée ou fichier .txt) au "
+        "dossier CORPUS_DIR et mettre l’index à jour"
+    ),
+    "add_description": (
+        "Lit un article, l’écrit dans le corpus sous le nom <date>-<nom>.md et met l’index à "
+        "jour. Le corpus doit être votre propre dossier (CORPUS_DIR ou --corpus), pas celui "
+        "des articles fournis ; --init y copie d’abord ces derniers."
+    ),
+    "add_source": "une adresse http(s), une page .html enregistrée ou un fichier .txt",
+    "add_title": "le titre de l’article (par défaut : lu dans la source)",
+    "add_date": "la date de publication, AAAA-MM-JJ (par défaut : lue dans la source)",
+    "add_publisher": "le média, par exemple « Le Monde » (par défaut : le nom du site)",
+    "add_force": "remplacer l’article s’il est déjà là",
+    "add_init": "copier d’abord les articles fournis dans le corpus",
+    "remove": (
+        "retirer un article du corpus (par son identifiant, que donne « sources ») et mettre "
+        "l’index à jour ; un bot en marche cesse de le citer en quelques secondes"
+    ),
+    "remove_id": "l’identifiant de l’article, par exemple 2025-10-14-…",
+    "eval": "mesurer la recherche sur un fichier de questions JSONL (rapport en anglais)",
+    "eval_file": "les questions, au format de eval/tune.jsonl",
+    "eval_json": "écrire le rapport en JSON",
+    "eval_distractors": (
+        "mesurer aussi sur ce corpus : les articles plus d’autres sans rapport "
+        "(fait par bench/distractors.py)"
+    ),
+    "deals": "la chronologie des accords que rapportent les articles",
+    "deals_json": "écrire la chronologie en JSON",
+    "deals_plot": "dessiner la chronologie dans un fichier .png, .jpg, .svg ou .pdf (matplotlib)",
+    "sources": "la liste des articles : identifiant, date, titre, source",
+    "report": ("ce que les gens ont demandé au bot Slack, et ce qui est resté sans réponse"),
+    "report_since": "période : 7d (jours), 24h (heures), 2w (semaines) ; par défaut 7d",
+    "report_json": "écrire le rapport en JSON",
+    "serve": "lancer le bot Slack (Socket Mode, ou --http)",
+    "serve_http": "mode HTTP, sur /slack/events",
+    "serve_port": "port HTTP (par défaut PORT)",
+}
+CLI_NOT_AN_INTEGER = "« {value} » n’est pas un nombre entier"
+CLI_NOT_A_PORT = "« {value} » n’est pas un numéro de port (de 1 à 65535)"
+# argparse's own words (its gettext message ids, Python 3.10 to 3.13), in French.
+ARGPARSE_FR = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": CLI_HELP["help"],
+    "show program's version number and exit": CLI_HELP["version"],
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "one of the arguments %s is required": "il faut l’un des arguments %s",
+    "not allowed with argument %s": "incompatible avec l’argument %s",
+    "ignored explicit argument %r": "valeur %r inattendue, ignorée",
+    "expected one argument": "une valeur est attendue",
+    "expected at most one argument": "au plus une valeur est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "expected %s argument": "%s valeur attendue",
+    "expected %s arguments": "%s valeurs attendues",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "option ambiguë : %(option)s peut désigner %(matches)s"
+    ),
+    "unexpected option string: %s": "option inattendue : %s",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "choix invalide : %(value)r (possibles : %(choices)s)"
+    ),
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "commande inconnue %(parser_name)r (possibles : %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "impossible d’ouvrir « %(filename)s » : %(error)s",
+}
+CLI_ERROR_HINT = "Aide : openai-deals --help, ou openai-deals COMMANDE --help"
+
+# `openai-deals deals --plot FILE`
+PLOT_NEEDS_MATPLOTLIB_IN = (
+    "Le graphique demande matplotlib, qui n’est pas installé. Installez-le dans "
+    "l’environnement d’openai-deals : {python} -m pip install matplotlib"
+)
+PLOT_FOLDER_MISSING = (
+    "Le dossier {folder} n’existe pas : créez-le, ou choisissez un autre chemin pour le graphique."
+)
+PLOT_FORMAT_UNKNOWN = (
+    "Je ne sais pas dessiner dans un fichier « {suffix} » : choisissez un nom qui finit "
+    "par {formats}."
+)
+PLOT_NOT_WRITTEN = "Impossible d’écrire {path} ({reason}) : choisissez un autre chemin."
+PLOT_CHART_TITLE = "Accords rapportés par les articles"
+PLOT_AXIS_AMOUNT = "montant annoncé (dollars, échelle logarithmique)"
+PLOT_ROW_AMOUNTS = "montants"
+PLOT_ROW_EVENTS = "autres accords"
+PLOT_LEGEND_FACT = "fait annoncé"
+PLOT_LEGEND_REPORTED = "non confirmé (rumeur, « aurait »)"
+PLOT_LEGEND_EVENT = "accord sans montant (licence, lancement, embauche…)"
+PLOT_LEGEND_PERIOD = "période couverte"
+
+
+def dollars_fr(value: float) -> str:
+    """An axis tick in dollars: 1e8 → "100 M$", 1e10 → "10 Md$"."""
+    for size, unit in ((1e9, "Md$"), (1e6, "M$"), (1e3, "k$")):
+        if value >= size:
+            return f"{value / size:g} {unit}".replace(".", ",")
+    return f"{value:g} $"
+
+
+# `openai-deals report`, before the bot has recorded anything.
+REPORT_NOTHING_YET = (
+    "Rien à montrer pour l’instant : aucune question n’a encore été enregistrée dans "
+    "{where}. Le bot Slack (openai-deals serve) les enregistre dès la première."
+)
+
+# `openai-deals serve` with a value still copied from .env.example.
+SETTING_EXAMPLE_VALUE = (
+    "Configuration invalide : {name} contient encore la valeur d’exemple de .env.example "
+    "(« {value} »). {what}"
+)
+
+
+def setting_example_value(name: str, value: str) -> str:
+    """One line for a Slack value (``SLACK_BOT_TOKEN``…) still holding .env.example's
+    placeholder (which is no secret, so it is shown)."""
+    return SETTING_EXAMPLE_VALUE.format(name=name, value=value, what=SLACK_SETTING_HELP[name])
+
+
 # -- The corpus (terminal: `openai-deals index`, errors of every command) ----------------------
 CORPUS_FORMAT_HINT = "voir le format dans openai_deals/corpus/README.md"
 READER_UNUSABLE = (
@@ -526,14 +722,6 @@ PARTNERSHIP_JOINER = " – "
 
 SOURCES_TITLE = "*Mes sources* — {count} article(s) :"
 SOURCES_LINE = "• {reference} — {sentences} phrase(s)"
-
-PLOT_TITLE = "Accords rapportés par les articles (montants en échelle logarithmique)"
-PLOT_AMOUNT = "montant"
-PLOT_FACT = "fait annoncé"
-PLOT_REPORTED = "non confirmé"
-PLOT_NEEDS_MATPLOTLIB = (
-    "Le graphique demande matplotlib. Installez-le avec : pip install 'openai-deals[plot]'"
-)
 
 
 def partnership_label(parties: Sequence[str]) -> str:
@@ -815,8 +1003,7 @@ def refusal(error: FetchRefused | AddRefused, *, slack: bool = False) -> str:
     return add_refusal(error, slack=slack)
 
 
-# -- Adding articles and the Slack timeline (first-hour fixes) --------------------------------
-# Kept together so that they merge apart from the terminal's messages.
+# -- Adding articles and the Slack timeline ---------------------------------------------------
 
 # A .txt whose text, once its title, date and source lines are read, is too short: the person
 # wrote the file, so the advice is about its content, never "make a .txt of it".
@@ -840,4 +1027,46 @@ DEALS_CHART_TITLE = "Chronologie des accords (graphique)"
 DEALS_CHART_ALT = (
     "Graphique des accords rapportés par les articles : un couloir par partenariat, le temps "
     "de gauche à droite, les montants en hauteur."
+)
+
+# -- Removing an article, one corpus for every process ---------------------------------------
+# `openai-deals remove ARTICLE_ID`, `/openai-deals retirer ARTICLE_ID` (admins).
+REMOVE_WORDS = frozenset({"retirer", "retire", "remove"})
+REMOVE_NOT_ADMIN = (
+    "Désolé, seules les personnes qui administrent le bot peuvent retirer des articles. "
+    "Si un article vous semble faux ou en trop, signalez-le-leur."
+)
+REMOVE_USAGE = (
+    "Pour retirer un article, donnez son identifiant (affiché par `/openai-deals sources`) : "
+    "`/openai-deals retirer 2025-10-14-mistral-ai-leve-1-2-milliard`"
+)
+REMOVE_BUNDLED_CORPUS_SLACK = (
+    "Je ne retire rien des articles fournis avec le bot. Pour gérer mes sources, la personne "
+    "qui gère le bot doit régler CORPUS_DIR sur un dossier à elle."
+)
+REMOVE_NOT_FOUND = (
+    "Aucun article n’a l’identifiant « {article_id} ». `/openai-deals sources` affiche les "
+    "identifiants."
+)
+REMOVE_NOT_FOUND_TERMINAL = (
+    "Aucun article n’a l’identifiant « {article_id} ». Les identifiants sont les noms de "
+    "fichier sans .md écrits par `openai-deals add` ; `/openai-deals sources` les affiche."
+)
+REMOVE_DONE = "Article retiré : *{title}* ({article_id}). Je n’en tiens plus compte."
+ADD_WRITTEN_DATABASE = "Enregistré dans la base (DATABASE_URL) : {article_id}"
+REMOVE_DONE_TERMINAL = "Article retiré : « {title} » ({article_id})."
+REMOVE_INDEXED = "Index à jour : {articles} article(s), {sentences} phrase(s)."
+REMOVE_NEEDS_ID = "Donnez l’identifiant de l’article à retirer : openai-deals remove ARTICLE_ID"
+REMOVE_BUNDLED_CORPUS = (
+    "Je ne retire rien des articles fournis ({path}) : indiquez votre propre dossier avec "
+    "CORPUS_DIR ou --corpus."
+)
+REMOVE_FAILED = (
+    "Désolé, le retrait de cet article a échoué. Réessayez dans un instant ; si cela persiste, "
+    "prévenez l’équipe qui gère le bot."
+)
+# `/openai-deals sources`: each article's id, to remove it by.
+SOURCES_ID = " — `{article_id}`"
+SETTING_EXPECTED["CORPUS_POLL_SECONDS"] = (
+    "doit être un nombre de secondes, plus grand que 0 et au plus 300"
 )

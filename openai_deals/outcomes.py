@@ -210,6 +210,23 @@ class OutcomeStore:
         store.purge_expired()
         return store
 
+    @classmethod
+    def for_reading(cls, settings) -> OutcomeStore | None:  # type: ignore[no-untyped-def]
+        """The store on ``DATABASE_URL`` for a reader (``openai-deals report``), or None when
+        nothing was ever recorded there: a missing SQLite file or tables are not created,
+        no pseudonym key is made, and no row is purged."""
+        url = settings.resolved_database_url
+        parsed = make_url(url)
+        is_file = parsed.get_backend_name() == "sqlite"
+        is_file = is_file and parsed.database not in (None, "", ":memory:")
+        if is_file and not Path(parsed.database).expanduser().is_file():
+            return None
+        engine = database_engine(url)
+        if not sa.inspect(engine).has_table(outcomes_table.name):
+            return None
+        # A reader never pseudonymises anyone: a key of its own, kept nowhere, will do.
+        return cls(engine, secrets.token_bytes(32), settings.outcomes_retention_days)
+
     def pseudonym(self, user_id: str | None) -> str | None:
         """``HMAC-SHA256(key, user_id)`` in hex, or None without a user."""
         if not user_id:

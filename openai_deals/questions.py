@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from openai_deals.messages import HELP_WORDS
-from openai_deals.retrieval.engine import MAX_QUESTION_CHARS  # the engine reads no further
+from openai_deals.retrieval.answering.engine import (  # the engine reads no further
+    MAX_QUESTION_CHARS,
+)
 from openai_deals.retrieval.text import strip_invisible
 
 _SLACK_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -38,10 +40,17 @@ def clean_question(text: str) -> str:
     Returns:
         The question, at most ``MAX_QUESTION_CHARS`` characters; "" when nothing is left.
     """
+    return cut_question(text)[0]
+
+
+def cut_question(text: str) -> tuple[str, bool]:
+    """:func:`clean_question`'s question, and whether it was cut to ``MAX_QUESTION_CHARS``
+    (the surface then says so: the end of a long question is never read)."""
     text = _SLACK_MARKUP.sub(_markup_to_text, strip_invisible(text))
     for entity, char in _SLACK_ENTITIES:
         text = text.replace(entity, char)
-    return " ".join(text.split())[:MAX_QUESTION_CHARS]
+    tidy = " ".join(text.split())
+    return tidy[:MAX_QUESTION_CHARS], len(tidy) > MAX_QUESTION_CHARS
 
 
 def is_help_request(question: str) -> bool:

@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from openai_deals import messages
-from openai_deals.retrieval.fetch import ALL_NETWORKS, FetchPolicy
+from openai_deals.retrieval.ingestion.fetch import ALL_NETWORKS, FetchPolicy
 from openai_deals.retrieval.model import check_k
 
 # The five bundled articles ship inside the package, so an installed wheel answers from
@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # the package), "none" (the first stages decide alone) or the folder of another reader.
     reader: str = "default"
     top_k: int = 3  # snippets per answer, checked by retrieval.model.check_k
+    # Seconds between two looks at the corpus version by a running bot: an article added or
+    # removed by any process is answered from by this one within that, plus the load.
+    corpus_poll_seconds: float = Field(default=2.0, gt=0, le=300)
     log_level: str = "INFO"
 
     # Slack member ids allowed to add articles (`/openai-deals ajouter <url>`), comma-separated.
@@ -296,7 +299,7 @@ class Settings(BaseSettings):
     @property
     def shared_cache_dir(self) -> Path | None:
         """The user's cache folder that the per-corpus index caches share (one copy of the
-        model files in ``models/``, see ``retrieval.prune``), or None with INDEX_DIR: that
+        model files in ``models/``, see ``retrieval.indexing.prune``), or None with INDEX_DIR: that
         folder then holds everything, model files included, as a release ships it."""
         if self.index_dir is not None:
             return None
@@ -316,7 +319,7 @@ class Settings(BaseSettings):
         return self.database_url or default_database_url()
 
     def fetch_policy(self) -> FetchPolicy:
-        """The limits of fetching an article (``retrieval.fetch``)."""
+        """The limits of fetching an article (``retrieval.ingestion.fetch``)."""
         return FetchPolicy(
             allowed_networks=self.fetch_allow_private,
             max_bytes=self.fetch_max_bytes,
@@ -329,11 +332,12 @@ def _check_index_dir(index_dir: Path) -> None:
     """Refuse an index directory whose store folder the cache could not safely own.
 
     The store only ever writes in ``<INDEX_DIR>/openai-deals-index/`` (see
-    ``openai_deals.retrieval.cache``); a home or root directory as INDEX_DIR is a mistake, and a
-    non-empty ``openai-deals-index`` folder without the store's marker belongs to someone else.
+    ``openai_deals.retrieval.indexing.cache``); a home or root directory as INDEX_DIR is a mistake,
+    and a non-empty ``openai-deals-index`` folder without the store's marker belongs to someone
+    else.
     """
-    from openai_deals.retrieval.cache import store_dir
-    from openai_deals.retrieval.store import STORE_MARKER
+    from openai_deals.retrieval.indexing.cache import store_dir
+    from openai_deals.retrieval.indexing.store import STORE_MARKER
 
     resolved = index_dir.resolve()
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():

@@ -14,10 +14,10 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-from openai_deals.retrieval.decide import FEATURES, DecisionModel
-from openai_deals.retrieval.engine import Engine, load_engine
+from openai_deals.retrieval.answering.decide import FEATURES, DecisionModel
+from openai_deals.retrieval.answering.engine import Engine, load_engine
+from openai_deals.retrieval.answering.rerank import SEMANTIC_WEIGHTS
 from openai_deals.retrieval.evaluate import evaluate, load_questions
-from openai_deals.retrieval.rerank import SEMANTIC_WEIGHTS
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 
 NEVER_ABSTAIN = DecisionModel(coef=(0.0,) * len(FEATURES), bias=1.0, threshold=0.0)

@@ -3,8 +3,8 @@
 Each line of the file (``eval/followups.jsonl``): ``{"id", "previous", "follow_up",
 "answers": [gold substrings of the sentence answering the follow-up in context]}``; an empty
 ``answers`` list means the bot must abstain. The follow-up is answered twice by the same
-engine: as typed ("alone") and as ``retrieval.followup.contextualise`` re-reads it after the
-previous question ("with context"). Metrics are those of ``openai-deals eval``.
+engine: as typed ("alone") and as ``retrieval.answering.followup.contextualise`` re-reads it after
+the previous question ("with context"). Metrics are those of ``openai-deals eval``.
 
     python scripts/eval_followups.py [eval/followups.jsonl] [--show] [--json]
 """
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     args = parser.parse_args(argv)
 
-    from openai_deals.retrieval.engine import load_engine
+    from openai_deals.retrieval.answering.engine import load_engine
 
     settings = load_settings()
     engine = load_engine(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openai_deals.retrieval.clean import clean_body, normalize
+from openai_deals.retrieval.ingestion.clean import clean_body, normalize
 
 # seed file prefix → (article id, title, date, source). 002 has no title in the seed: the
 # title below summarises its content. Sources are named only where the text names them.

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tune  # scripts/ is on the path when run as a script: the same measurement as the fit
 
-from openai_deals.retrieval.engine import load_engine
+from openai_deals.retrieval.answering.engine import load_engine
 from openai_deals.retrieval.evaluate import load_questions
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 

@@ -6,7 +6,7 @@ Every question's candidates and their evidence are measured once; a grid of rank
 is then scored on them (hit@1, then hit@3: the rank of the first candidate holding a gold
 string), and a logistic model of "the articles answer" is fitted on the best configuration's
 top candidate. The script prints the chosen ``Weights`` and ``DecisionModel`` to paste into
-``openai_deals/retrieval/rerank.py`` and ``decide.py``, and the precision/recall table of
+``openai_deals/retrieval/answering/rerank.py`` and ``decide.py``, and the precision/recall table of
 the decision on tune, so that the operating point is chosen knowingly. It never reads the
 test split: report test with ``openai-deals eval eval/test.jsonl`` afterwards.
 """
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from openai_deals.retrieval.decide import FEATURES, DecisionModel, features
-from openai_deals.retrieval.engine import load_engine
+from openai_deals.retrieval.answering.decide import FEATURES, DecisionModel, features
+from openai_deals.retrieval.answering.engine import load_engine
+from openai_deals.retrieval.answering.rerank import Weights
+from openai_deals.retrieval.answering.snippets import snippet_text
 from openai_deals.retrieval.evaluate import fold, load_questions
-from openai_deals.retrieval.rerank import Weights
-from openai_deals.retrieval.snippets import snippet_text
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 
 GRID = {

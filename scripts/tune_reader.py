@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
-from openai_deals.retrieval.engine import load_engine
+from openai_deals.retrieval.answering.engine import load_engine
+from openai_deals.retrieval.answering.reader import default_reader_dir
+from openai_deals.retrieval.answering.reader.stage import ReaderPolicy, outcome, passages, reorder
+from openai_deals.retrieval.answering.snippets import snippet_text
 from openai_deals.retrieval.evaluate import fold, load_questions
 from openai_deals.retrieval.model import Status
-from openai_deals.retrieval.reader import default_reader_dir
-from openai_deals.retrieval.reader.stage import ReaderPolicy, outcome, passages, reorder
-from openai_deals.retrieval.snippets import snippet_text
 from openai_deals.settings import BUNDLED_CORPUS_DIR
 
 READ = 20  # candidates read per question; the grid chooses how many count

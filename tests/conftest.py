@@ -16,7 +16,7 @@ from servers import own_redis, postgres_server, postgres_url, redis_server  # no
 from two_articles import write_small_corpus
 from web_standin import NewsSite
 
-from openai_deals.retrieval.engine import Engine, load_engine
+from openai_deals.retrieval.answering.engine import Engine, load_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"

@@ -17,10 +17,10 @@ import pytest
 from two_articles import SMALL_QUESTION
 
 from openai_deals import messages
-from openai_deals.retrieval import store
-from openai_deals.retrieval.cache import cache_key, store_dir
-from openai_deals.retrieval.corpus import corpus_files
-from openai_deals.retrieval.index import Params
+from openai_deals.retrieval.indexing import store
+from openai_deals.retrieval.indexing.cache import cache_key, store_dir
+from openai_deals.retrieval.indexing.index import Params
+from openai_deals.retrieval.ingestion.corpus import corpus_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "openai_deals" / "corpus"
@@ -280,7 +280,7 @@ def test_deeply_nested_article_cache_is_analysed_again(small_corpus, tmp_path):
         entry.write_text("[" * 100_000, encoding="utf-8")
     nvidia = small_corpus / "nvidia-puce.md"
     nvidia.write_text(nvidia.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", "utf-8")
-    result = run("ask", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    result = run("ask", "-v", "--json", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
@@ -335,6 +335,7 @@ def test_corpus_with_no_usable_article_says_so_in_french(tmp_path):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if " WARNING " not in line]
     assert lines == [
+        "Première utilisation : je prépare l’index de l’article…",
         f"Aucun article utilisable dans {corpus} : ajoutez-y des fichiers .md "
         "(voir le format dans openai_deals/corpus/README.md).",
         "ignoré : broken.md : l’en-tête n’a pas de « date: ».",
@@ -398,8 +399,12 @@ def test_read_only_index_dir_with_a_stale_index_answers_with_a_warning(small_cor
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert json.loads(result.stdout)["snippets"][0]["article_id"] == "mistral-levee"
-    assert "Could not save the index cache" in result.stderr
-    assert "Read-only file system" in result.stderr
+    assert result.stderr == (
+        "Les articles ont changé : je mets à jour l’index des 2 articles…\n"
+        f"Attention : l’index n’a pas pu être enregistré dans {index_dir} (Read-only file "
+        "system) : je réponds quand même, mais il sera reconstruit à chaque appel. Choisissez "
+        "un dossier où écrire avec --index-dir ou INDEX_DIR.\n"
+    )
     assert sorted(p.relative_to(index_dir) for p in index_dir.rglob("*")) == before
 
 
@@ -553,7 +558,7 @@ def test_deals_json_gives_the_partnerships_and_their_cited_deals(index_dir):
 def test_deals_plot_draws_a_png_of_one_lane_per_partnership(index_dir, tmp_path, engine):
     """`deals --plot` writes a real PNG, its height made of one lane per partnership."""
     from openai_deals.plot import figure_pixels
-    from openai_deals.retrieval.deals import timeline
+    from openai_deals.retrieval.deals.extract.extract import timeline
 
     path = tmp_path / "deals.png"
     result = run("deals", "--plot", str(path), index_dir=index_dir)
@@ -562,14 +567,15 @@ def test_deals_plot_draws_a_png_of_one_lane_per_partnership(index_dir, tmp_path,
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000, "a chart with marks and labels, not an empty canvas"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert (width, height) == figure_pixels(len(timeline(engine.index.deals)))
+    assert (width, height) == figure_pixels(timeline(engine.index.deals))
 
 
 def test_deals_plot_without_matplotlib_says_how_to_install_it(
     index_dir, tmp_path, monkeypatch, capsys
 ):
-    """Without the plot extra, `deals --plot` says which extra to install, and writes nothing."""
-    from openai_deals import cli, messages
+    """Without matplotlib, `deals --plot` says how to install it into the very Python that
+    runs openai-deals (its package is on no index), and writes nothing."""
+    from openai_deals import cli
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     monkeypatch.delitem(sys.modules, "openai_deals.plot", raising=False)
@@ -577,15 +583,198 @@ def test_deals_plot_without_matplotlib_says_how_to_install_it(
     code = cli.main(["--corpus", str(CORPUS), "--index-dir", str(index_dir), "deals", "--plot",
                      str(path)])  # fmt: skip
     assert code == 2
-    assert capsys.readouterr().err.strip() == messages.PLOT_NEEDS_MATPLOTLIB
+    assert capsys.readouterr().err == (
+        "Le graphique demande matplotlib, qui n’est pas installé. Installez-le dans "
+        f"l’environnement d’openai-deals : {sys.executable} -m pip install matplotlib\n"
+    )
     assert not path.exists()
 
 
-@pytest.mark.parametrize("command", ["ask", "index", "add", "eval", "deals", "serve"])
-def test_every_command_has_help(command, tmp_path):
-    """Each subcommand documents itself."""
-    result = run(command, "--help", index_dir=tmp_path)
-    assert result.returncode == 0 and "usage:" in result.stdout
+COMMANDS = ["ask", "index", "add", "eval", "deals", "sources", "report", "serve"]
+# Words of argparse's English that must never show: its own, and those of English help texts.
+ENGLISH = ("usage:", "show this", "positional arguments", "error:", " the ", " of ", "default")
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_every_command_has_help_in_french(command, tmp_path):
+    """The program and each subcommand document themselves, in French, argparse's own
+    words included."""
+    result = run(*([command] if command else []), "--help", index_dir=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("utilisation : openai-deals")
+    assert "afficher cette aide et quitter" in result.stdout
+    assert not [w for w in ENGLISH if w in result.stdout], result.stdout
+    if command is None:
+        assert all(f"    {name} " in result.stdout for name in COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["ask", "--k", "abc", "Qui ?"],
+         "ask : erreur : argument --k : « abc » n’est pas un nombre entier"),
+        (["serve", "--port", "x"],
+         "serve : erreur : argument --port : « x » n’est pas un numéro de port (de 1 à 65535)"),
+        (["ask", "--nope"], " : erreur : arguments non reconnus : --nope"),
+        (["sourcez"],
+         " : erreur : argument COMMANDE : choix invalide : 'sourcez' (possibles : 'ask', "),
+        ([], " : erreur : arguments obligatoires manquants : COMMANDE"),
+    ],
+)  # fmt: skip
+def test_argparse_errors_are_french(args, error, tmp_path):
+    """A mistake on the command line is told in French, with where to find the help."""
+    result = run(*args, index_dir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("utilisation : openai-deals")
+    assert error in result.stderr
+    assert result.stderr.endswith("Aide : openai-deals --help, ou openai-deals COMMANDE --help\n")
+    assert not [w for w in ENGLISH if w in result.stderr], result.stderr
+
+
+def test_first_question_says_the_index_is_being_built(small_corpus, tmp_path):
+    """The first `ask` says at once, on stderr, what the wait is for (no bar off a
+    terminal); the next one, on the saved index, prints nothing there."""
+    index_dir = tmp_path / "index"
+    first = run("ask", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == "Première utilisation : je prépare l’index des 2 articles…\n"
+    assert "600 millions" in first.stdout
+    (small_corpus / "zz-new.md").write_text(
+        "---\ntitle: Nouvel article\ndate: 2024-05\n---\nKyutai a reçu un don d’une fondation.\n",
+        encoding="utf-8",
+    )
+    changed = run("ask", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    assert changed.stderr == "Les articles ont changé : je mets à jour l’index des 3 articles…\n"
+    again = run("ask", SMALL_QUESTION, index_dir=index_dir, corpus=small_corpus)
+    assert again.returncode == 0 and again.stderr == ""
+
+
+def test_first_question_on_a_terminal_shows_progress(small_corpus, tmp_path):
+    """On a terminal, the first build draws its progress: articles read, sentences encoded."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        command("ask", SMALL_QUESTION, index_dir=tmp_path / "index", corpus=small_corpus),
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    os.close(terminal)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 120)
+        assert ready, "no output on the terminal within 2 minutes"
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.communicate(timeout=120)
+    os.close(controller)
+    text = seen.decode()
+    assert text.startswith("Première utilisation : je prépare l’index des 2 articles…")
+    assert "] 2/2 articles lus" in text
+    assert "phrases encodées" in text
+
+
+def test_corrupt_article_met_by_ask_is_one_french_line(small_corpus, tmp_path):
+    """A broken article found while `ask` builds the index is named in French, as `index`
+    does, and no English log line shows."""
+    (small_corpus / "broken.md").write_text("pas d’en-tête\n", encoding="utf-8")
+    result = run("ask", SMALL_QUESTION, index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "Première utilisation : je prépare l’index des 3 articles…\n"
+        "ignoré : broken.md : le fichier doit commencer par une ligne « --- » (l’en-tête).\n"
+    )
+
+
+def test_verbose_shows_the_log(small_corpus, tmp_path):
+    """-v shows the (English) log on stderr, as whoever debugs wants it."""
+    result = run("ask", "-v", SMALL_QUESTION, index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert " INFO openai_deals.retrieval.answering.engine: Index " in result.stderr
+
+
+def test_sources_lists_the_articles(small_corpus, tmp_path):
+    """`sources` lists every article, oldest first: its id, title, date and source."""
+    result = run("sources", index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "Mes sources : 2 article(s)\n\n"
+        "  nvidia-puce    Nvidia présente une puce pour les centres de données — 18 mars 2024\n"
+        "  mistral-levee  Mistral AI lève 600 millions d’euros — juin 2024 — d’après Les Échos\n"
+    )
+
+
+def test_terminal_help_names_deals_and_sources():
+    """`ask aide` tells the other commands a newcomer wants: the timeline and the sources."""
+    result = cli([*CLI, "ask", "aide"])
+    assert "openai-deals deals " in result.stdout and "openai-deals sources " in result.stdout
+
+
+def test_long_question_is_said_to_be_cut(small_corpus, tmp_path):
+    """A question past 1,000 characters is answered on its start, and the answer says so."""
+    question = SMALL_QUESTION + " " + "et encore des précisions " * 60
+    result = run("ask", question, index_dir=tmp_path / "index", corpus=small_corpus)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Votre question dépasse 1\u202f000 caractères : je n’en ai lu ")
+    data = json.loads(
+        run("ask", "--json", question, index_dir=tmp_path / "index", corpus=small_corpus).stdout
+    )
+    assert data["question_cut"] is True and data["message"].startswith("Votre question dépasse")
+    short = run("ask", SMALL_QUESTION, index_dir=tmp_path / "index", corpus=small_corpus)
+    assert "dépasse" not in short.stdout
+
+
+def test_deals_plot_into_a_missing_folder_is_one_french_line(index_dir, tmp_path):
+    """A chart path in a folder that does not exist: one French line, no traceback."""
+    path = tmp_path / "nowhere" / "deals.png"
+    result = run("deals", "--plot", str(path), index_dir=index_dir)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Le dossier {path.parent} n’existe pas : créez-le, ou choisissez un autre chemin pour "
+        "le graphique.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "magic"),
+    [("chart.jpg", b"\xff\xd8\xff"), ("chart.JPEG", b"\xff\xd8\xff"), ("chart.svg", b"<?xml")],
+)
+def test_deals_plot_writes_the_format_its_extension_names(name, magic, index_dir, tmp_path):
+    """chart.jpg gets JPEG bytes, chart.svg SVG: the format the extension names."""
+    path = tmp_path / name
+    result = run("deals", "--plot", str(path), index_dir=index_dir)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes().startswith(magic)
+
+
+def test_deals_plot_refuses_an_unknown_format(index_dir, tmp_path):
+    """chart.gif is refused in French, naming the formats it can write; nothing is written."""
+    path = tmp_path / "chart.gif"
+    result = run("deals", "--plot", str(path), index_dir=index_dir)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Je ne sais pas dessiner dans un fichier « .gif » : choisissez un nom qui finit par "
+        ".png, .jpg, .jpeg, .svg ou .pdf.\n"
+    )
+    assert not path.exists()
+
+
+def test_report_before_any_question_creates_nothing(tmp_path):
+    """`report` on a fresh install says there is nothing yet, and creates neither the
+    database nor the pseudonym key (it only reads)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    result = cli([*CLI, "report"], env=clean_env(XDG_DATA_HOME=str(data)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Rien à montrer pour l’instant : aucune question n’a encore")
+    assert list(data.rglob("*")) == [], "nothing written in the data folder"
 
 
 def test_a_reader_setting_that_is_no_reader_is_one_french_line(tmp_path):
@@ -601,7 +790,7 @@ def test_a_reader_setting_that_is_no_reader_is_one_french_line(tmp_path):
 def test_a_damaged_reader_folder_says_what_to_do(tmp_path, index_dir):
     """A reader folder whose model is damaged: one French line with READER=none as the way
     out, no traceback."""
-    from openai_deals.retrieval.reader import default_reader_dir
+    from openai_deals.retrieval.answering.reader import default_reader_dir
 
     folder = tmp_path / "reader"
     shutil.copytree(default_reader_dir(), folder)

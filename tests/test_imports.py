@@ -167,8 +167,12 @@ def test_the_graph_sees_what_it_must():
     listeners = _imported("openai_deals.slack.listeners", at_import_time=True)
     assert "openai_deals.slack.listeners.actions" in listeners  # from package import submodule
     assert "openai_deals.slack.answerer" in listeners
-    assert "openai_deals.retrieval.engine" in _imported("openai_deals.cli", at_import_time=False)
-    assert "openai_deals.retrieval.engine" not in _imported("openai_deals.cli", at_import_time=True)
+    assert "openai_deals.retrieval.answering.engine" in _imported(
+        "openai_deals.cli", at_import_time=False
+    )
+    assert "openai_deals.retrieval.answering.engine" not in _imported(
+        "openai_deals.cli", at_import_time=True
+    )
     source = (
         "from typing import TYPE_CHECKING\n"
         "from . import render\n"  # a sibling submodule, relative

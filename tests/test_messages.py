@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from openai_deals import messages
 from openai_deals.cli import render_text
-from openai_deals.retrieval.corpus import CorpusProblem, Issue
+from openai_deals.retrieval.ingestion.corpus import CorpusProblem, Issue
 from openai_deals.retrieval.model import Answer, Snippet, Source, Status
 from openai_deals.slack.buttons import AnswerRef, Surface
 from openai_deals.slack.render import render_answer, sources_context
@@ -59,3 +61,16 @@ def test_corpus_problem_line_names_file_and_line():
         "ignoré : a.md, ligne 4 : une ligne de l’en-tête doit avoir la forme « clé: valeur »."
     )
     assert str(problem) == "a.md, line 4: expected 'key: value'"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("« Aujourd’hui, nous lançons… »", "« Aujourd’hui, nous lançons… » [1]"),
+        ("Il a dit : « oui ».", "« Il a dit : « oui ». » [1]"),
+        ("Microsoft investit.", "« Microsoft investit. » [1]"),
+    ],
+)
+def test_quote_does_not_double_the_guillemets(text, expected):
+    """A snippet that is itself a quotation keeps its own guillemets, once."""
+    assert messages.quote(text, [1]) == expected

@@ -11,18 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from openai_deals import messages
-from openai_deals.retrieval.engine import Engine
-from openai_deals.retrieval.model import Status
-from openai_deals.retrieval.reader import (
+from openai_deals.retrieval.answering.engine import Engine
+from openai_deals.retrieval.answering.reader import (
     READER_FORMAT,
     Reader,
     ReaderError,
     default_reader_dir,
     load_reader,
 )
-from openai_deals.retrieval.reader.stage import (
+from openai_deals.retrieval.answering.reader.stage import (
     READER_POLICY,
     ReaderPolicy,
     Reading,
@@ -30,7 +27,10 @@ from openai_deals.retrieval.reader.stage import (
     policy_of,
     reorder,
 )
-from openai_deals.retrieval.rerank import Candidate
+from openai_deals.retrieval.answering.rerank import Candidate
+
+from openai_deals import messages
+from openai_deals.retrieval.model import Status
 
 
 @pytest.fixture(scope="session")

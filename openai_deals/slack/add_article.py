@@ -6,9 +6,12 @@ admin, no address, ``CORPUS_DIR`` not set) is the acknowledgement itself
 (:meth:`ArticleAdder.reply_at_once`). Otherwise the acknowledgement is empty and the
 command's work, on the answer pool, calls :meth:`ArticleAdder.start`: it says "je récupère…"
 and hands the addition to the adder's own single background thread, so articles are added
-one at a time: fetch (within the limits of ``retrieval.fetch``), extract, write to
-``CORPUS_DIR``, rebuild the index (only the new article's sentences are embedded), then swap
-the new engine into the answerer's :class:`~openai_deals.retrieval.live.LiveEngine`. The
+one at a time: fetch (within the limits of ``retrieval.ingestion.fetch``), extract, write to the
+articles of record (``CORPUS_DIR``, or the database: :mod:`openai_deals.articles`, which bumps
+the corpus version every process watches), rebuild the index (only the new article's
+sentences are embedded), then hand the new engine to the answerer
+(:meth:`~openai_deals.live_corpus.CorpusFollower.refresh`); the other processes load it
+within a few seconds (:mod:`openai_deals.live_corpus`). The
 result (title, date, sentence count) or the reason for a refusal goes privately to the
 command's ``response_url``, through :meth:`Answerer.respond` like every other reply.
 """
@@ -17,21 +20,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from openai_deals import messages as m
-from openai_deals.retrieval.add import add_to_corpus, check_corpus_dir
-from openai_deals.retrieval.fetch import FetchRefused
-from openai_deals.retrieval.live import LiveEngine
-from openai_deals.retrieval.overview import Overview
-from openai_deals.retrieval.sources import AddRefused, read_url
+from openai_deals.retrieval.answering.live import LiveEngine
+from openai_deals.retrieval.ingestion.fetch import FetchRefused
+from openai_deals.retrieval.ingestion.sources import AddRefused, read_url
 from openai_deals.slack.answerer import Answerer
 from openai_deals.slack.render import escape, render_notice, strip_invisible
 
 if TYPE_CHECKING:
-    from openai_deals.retrieval.engine import Engine
+    from openai_deals.live_corpus import CorpusFollower
     from openai_deals.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -64,11 +64,10 @@ class ArticleAdder:
 
     Args:
         settings: ``ADMIN_USER_IDS``, ``CORPUS_DIR``, the index and fetch settings.
-        answerer: the bot's services; its ``engine`` must be a ``LiveEngine``, and its
-            ``overview`` (timeline, articles) is refreshed after each addition.
-        load_engine: builds the engine of the grown corpus; default ``retrieval.engine``'s
-            ``load_engine`` with the settings' corpus, index directory and embeddings.
-        executor: where the work runs; default one thread, so additions never overlap.
+        answerer: the bot's services; its ``engine`` must be a ``LiveEngine`` and its
+            ``corpus`` the follower that writes articles and reloads the engine.
+        executor: where the work runs; default one thread, so additions never overlap
+            (``ArticleRemover`` shares it: removals wait their turn too).
     """
 
     def __init__(
@@ -76,17 +75,18 @@ class ArticleAdder:
         settings: Settings,
         answerer: Answerer,
         *,
-        load_engine: Callable[[], Engine] | None = None,
         executor: Executor | None = None,
     ) -> None:
         if not isinstance(answerer.engine, LiveEngine):
             raise TypeError("the answerer's engine must be a LiveEngine to be swapped")
+        if answerer.corpus is None:
+            raise TypeError("the answerer needs its corpus follower to add articles")
         self.settings = settings
         self.answerer = answerer
         self.live: LiveEngine = answerer.engine
-        self._load = load_engine or self._load_engine
+        self.corpus: CorpusFollower = answerer.corpus
         # Created lazily by the executor on first use: nothing runs before gunicorn forks.
-        self._executor = executor or ThreadPoolExecutor(
+        self.executor = executor or ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="add-article"
         )
 
@@ -139,26 +139,14 @@ class ArticleAdder:
             self._reply(response_url, where, refused)
             return True
         self._reply(response_url, where, m.ADD_STARTED.format(url=escape(url)))
-        self._executor.submit(self._add, url, response_url, where)
+        self.executor.submit(self._add, url, response_url, where)
         return True
-
-    def _load_engine(self) -> Engine:
-        from openai_deals.retrieval.engine import load_engine
-
-        return load_engine(
-            self.settings.corpus_dir,
-            self.settings.resolved_index_dir,
-            embeddings=self.settings.embeddings,
-            reader=self.settings.reader,
-            rebuild=True,  # the corpus just changed: the cached index is stale
-            shared_cache=self.settings.shared_cache_dir,
-        )
 
     def _add(self, url: str, response_url: str | None, where: dict) -> None:
         try:
-            check_corpus_dir(self.settings.corpus_dir)
+            self.corpus.articles.check()
             draft = read_url(url, self.settings.fetch_policy())
-            added = add_to_corpus(draft, self.settings.corpus_dir)
+            added = self.corpus.articles.add(draft)
         except (FetchRefused, AddRefused) as exc:
             logger.info("Article not added: %s (%s)", exc.problem.value, _fmt(where))
             self._reply(response_url, where, m.refusal(_escaped(exc), slack=True))
@@ -167,16 +155,20 @@ class ArticleAdder:
             logger.exception("Could not add the article (%s)", _fmt(where))
             self._reply(response_url, where, m.ADD_FAILED)
             return
-        logger.info("Article written to %s (%s); rebuilding the index", added.path, _fmt(where))
+        logger.info(
+            "Article %s written to %s (%s); rebuilding the index",
+            added.article_id,
+            self.corpus.articles.where,
+            _fmt(where),
+        )
         try:
-            engine = self._load()
+            # Another thread of this process (the watcher) may have loaded it already.
+            self.corpus.refresh()
         except Exception:
-            logger.exception("Could not rebuild the index after adding %s", added.path)
+            logger.exception("Could not rebuild the index after adding %s", added.article_id)
             self._reply(response_url, where, m.ADD_FAILED)
             return
-        self.live.swap(engine)
-        overview = Overview.of(engine.index)
-        self.answerer.overview = overview
+        overview = self.answerer.overview
         sentences = next(
             (a.sentences for a in overview.articles if a.article.article_id == added.article_id),
             0,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -25,8 +25,8 @@ from slack_sdk.webhook import WebhookClient
 from openai_deals import messages as m
 from openai_deals.outcomes import Asker, OutcomeStore, new_id
 from openai_deals.questions import is_help_request
+from openai_deals.retrieval.deals.overview import Overview
 from openai_deals.retrieval.model import Answer, Article
-from openai_deals.retrieval.overview import Overview
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import AnswerRef, InvalidButtonValue, Surface
 from openai_deals.slack.conversations import KnownQuestions, ThreadQuestions
@@ -41,6 +41,10 @@ from openai_deals.slack.render import (
 )
 from openai_deals.slack.retries import may_have_been_delivered, retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
+
+if TYPE_CHECKING:
+    from openai_deals.live_corpus import CorpusFollower
+    from openai_deals.retrieval.answering.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ AtOnce = Callable[[dict], "dict | None"]
 
 
 class AnswerEngine(Protocol):
-    """The part of ``openai_deals.retrieval.engine.Engine`` the bot uses."""
+    """The part of ``openai_deals.retrieval.answering.engine.Engine`` the bot uses."""
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer: ...
 
@@ -69,7 +73,8 @@ class AnswerEngine(Protocol):
 
 
 class Adder(Protocol):
-    """What the ``/openai-deals`` command needs of ``slack/add_article.py``'s ``ArticleAdder``.
+    """What the ``/openai-deals`` command needs of ``slack/add_article.py``'s ``ArticleAdder``
+    (and of ``slack/remove_article.py``'s ``ArticleRemover``, which has the same shape).
 
     Declared here, not imported from there: ``add_article`` builds on the ``Answerer``, so the
     ``Answerer`` names only this small shape of it (no import cycle, not even for type hints).
@@ -100,6 +105,9 @@ class Answerer:
     retry_backoff: float = 0.5  # seconds, first wait before retrying a response_url post
     overview: Overview = field(default_factory=Overview)  # the deals timeline, the articles
     adder: Adder | None = None  # `/openai-deals ajouter <url>` (slack/add_article.py)
+    remover: Adder | None = None  # `/openai-deals retirer <id>` (slack/remove_article.py)
+    # Keeps the engine on the corpus version every process shares (openai_deals/live_corpus.py).
+    corpus: CorpusFollower | None = None
     # Run when a workspace uninstalls the app or revokes its token: every store holding data
     # about a workspace registers its own deletion here (listeners/events/uninstall.py).
     workspace_purges: list[WorkspacePurge] = field(default_factory=list)
@@ -109,6 +117,15 @@ class Answerer:
     questions: ThreadQuestions = field(default_factory=KnownQuestions)
     # Where each question's outcome and feedback go (openai_deals/outcomes.py); None: nowhere.
     outcomes: OutcomeStore | None = None
+
+    def follow(self, engine: Engine) -> None:
+        """Answer from ``engine`` (a new corpus version) from now on, and show its timeline
+        and articles (App Home, ``sources``, ``deals``, suggested prompts)."""
+        swap = getattr(self.engine, "swap", None)
+        if swap is None:
+            raise TypeError("the answerer's engine must be a LiveEngine to follow the corpus")
+        swap(engine)
+        self.overview = Overview.of(engine.index)
 
     # -- acknowledge first ---------------------------------------------------------------
 

@@ -8,9 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from openai_deals import messages as m
+from openai_deals.live_corpus import CorpusFollower
 from openai_deals.outcomes import OutcomeStore
-from openai_deals.retrieval.live import LiveEngine
-from openai_deals.retrieval.overview import Overview
+from openai_deals.retrieval.answering.live import LiveEngine
+from openai_deals.retrieval.deals.overview import Overview
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.add_article import ArticleAdder
 from openai_deals.slack.answerer import AnswerEngine, Answerer, log_unexpected_error
@@ -20,10 +21,17 @@ from openai_deals.slack.install import installations
 from openai_deals.slack.listeners import register_listeners
 from openai_deals.slack.pool import AnswerPool
 from openai_deals.slack.redis_state import shared_state
+from openai_deals.slack.remove_article import ArticleRemover
 from openai_deals.slack.retries import retry_handlers
 from openai_deals.slack.threads import BotThreads, KnownThreads
 
 logger = logging.getLogger(__name__)
+
+
+def is_example_value(value: str) -> bool:
+    """True for a placeholder copied from ``.env.example`` (``xoxb-...``): a prefix and an
+    ellipsis, which no real token is. Slack would only refuse it after a network round trip."""
+    return value.strip().endswith(("...", "…"))
 
 
 def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
@@ -37,6 +45,12 @@ def check_slack_settings(settings: Settings, http: bool | None = None) -> None:
     Raises:
         SettingsError: one French line naming the missing variable.
     """
+    for name, value in (
+        ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+        ("SLACK_APP_TOKEN", settings.slack_app_token),
+    ):
+        if value and is_example_value(value):
+            raise SettingsError(m.setting_example_value(name, value))
     if settings.slack_client_id and not settings.slack_client_secret:
         raise SettingsError(m.setting_missing("SLACK_CLIENT_SECRET"))
     if settings.slack_client_secret and not settings.slack_client_id:
@@ -80,6 +94,7 @@ def create_app(
     *,
     seen: DuplicateMemory | None = None,
     threads: BotThreads | None = None,
+    corpus: CorpusFollower | None = None,
 ) -> App:
     """Build the Slack app around ``engine``.
 
@@ -92,12 +107,15 @@ def create_app(
             to install in several workspaces (``slack/install.py``); ``SLACK_SIGNING_SECRET``
             for HTTP mode; with ``REDIS_URL`` the two memories below, and each conversation's
             last question (``conversations``), live in Redis.
-        engine: answers questions (``retrieval.engine.Engine`` or anything alike); held in a
-            ``LiveEngine`` so that an added article's rebuilt engine can replace it.
+        engine: answers questions (``retrieval.answering.engine.Engine`` or anything alike); held in
+            a ``LiveEngine`` so that an added article's rebuilt engine can replace it.
         seen: the memory of answered messages; default Redis with ``REDIS_URL``, else a fresh
             in-memory ``SeenKeys``.
         threads: the memory of the threads the bot answered in; default Redis with
             ``REDIS_URL``, else a fresh in-memory ``KnownThreads``.
+        corpus: the follower that loaded ``engine`` (``server.start``); default one for the
+            settings' corpus, taking ``engine`` as its current version. Its thread is not
+            started here (gunicorn forks after this): ``CorpusFollower.start``.
 
     Raises:
         SettingsError: ``SLACK_BOT_TOKEN`` is missing (and OAuth is off).
@@ -151,7 +169,13 @@ def create_app(
     )
     if answerer.outcomes is not None:
         answerer.workspace_purges.append(answerer.outcomes.purge_workspace)
+    if corpus is None:
+        corpus = CorpusFollower.from_settings(settings)
+        corpus.version = corpus.articles.version()  # ``engine`` is taken as the current one
+    answerer.corpus = corpus
+    corpus.follow(answerer.follow)
     answerer.adder = ArticleAdder(settings, answerer)
+    answerer.remover = ArticleRemover(settings, answerer, answerer.adder)
     if distribution is not None:
         answerer.workspace_purges.append(distribution.delete_workspace)
     register_listeners(app, answerer)

@@ -2,7 +2,8 @@
 
 « Et Google ? » in a thread (or a DM, or the assistant pane) means something only after
 « Combien Microsoft a-t-il investi dans OpenAI ? ». The bot keeps, per conversation, the last
-question as it read it (``retrieval.followup.contextualise``), behind :class:`ThreadQuestions`:
+question as it read it (``retrieval.answering.followup.contextualise``), behind
+:class:`ThreadQuestions`:
 
 * **Key**: ``question:<channel>:<thread_ts>`` (a DM outside threads uses ``DM_CONVERSATION``
   as its ``thread_ts``: the whole DM is one conversation).

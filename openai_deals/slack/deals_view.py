@@ -22,8 +22,8 @@ from slack_sdk.models.blocks import (
 )
 
 from openai_deals import messages as m
+from openai_deals.retrieval.deals.overview import ArticleSummary
 from openai_deals.retrieval.model import Article, Deal, DealKind, DealTerm, Partnership, Source
-from openai_deals.retrieval.overview import ArticleSummary
 from openai_deals.retrieval.text import shorten
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.render import (
@@ -223,13 +223,16 @@ def render_sources(articles: Sequence[ArticleSummary]) -> Message:
     for summary in articles:
         a = summary.article
         reference = m.reference(*reference_parts(a))
-        lines.append(m.SOURCES_LINE.format(reference=reference, sentences=summary.sentences))
+        # The id, to remove the article by (`/openai-deals retirer <id>`).
+        ident = m.SOURCES_ID.format(article_id=a.article_id)
+        count = summary.sentences
+        lines.append(m.SOURCES_LINE.format(reference=reference, sentences=count) + ident)
         reference = m.reference(
             f"*{shorten(a.title, TITLE_MAX_CHARS)}*",
             a.date_label,
             shorten(a.source, SOURCE_MAX_CHARS),
         )
-        plain.append(m.SOURCES_LINE.format(reference=reference, sentences=summary.sentences))
+        plain.append(m.SOURCES_LINE.format(reference=reference, sentences=count) + ident)
     # A message holds 50 blocks: thousands of articles end with a count of the rest.
     texts = _pack(lines)
     blocks = [_section(t) for t in texts[:49]]

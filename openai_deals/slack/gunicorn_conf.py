@@ -21,3 +21,11 @@ def when_ready(server: Any) -> None:
     except SettingsError:
         return  # the app's own start-up (wsgi.py) already reported it
     warn_if_not_shared(server.cfg.workers, settings.redis_url, "gunicorn --workers")
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """gunicorn hook, in each worker just forked: watch the corpus version from this worker
+    (the master's threads do not survive the fork; ``--preload`` loaded the engine before)."""
+    from openai_deals.live_corpus import start_all
+
+    start_all()

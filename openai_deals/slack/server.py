@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import make_url
 
 from openai_deals import messages as m
+from openai_deals.live_corpus import CorpusFollower, register, start_all
 from openai_deals.logs import configure_logging
 from openai_deals.settings import Settings, SettingsError
 from openai_deals.slack.answerer import SLACK_CALL_ERRORS, slack_error
@@ -77,28 +78,22 @@ def start(settings: Settings, http: bool) -> App:
         SettingsError: a Slack value the mode needs is missing or refused.
         StartupError: Slack could not be reached.
     """
-    from openai_deals.retrieval.engine import load_engine  # the slow import, only when serving
-    from openai_deals.retrieval.reader import ReaderError
+    from openai_deals.retrieval.answering.reader import ReaderError
 
     check_slack_settings(settings, http)
     logger.info("Loading the corpus from %s", settings.corpus_dir)
     try:
-        engine = load_engine(
-            settings.corpus_dir,
-            settings.resolved_index_dir,
-            embeddings=settings.embeddings,
-            shared_cache=settings.shared_cache_dir,
-            reader=settings.reader,
-        )
-    except ReaderError as exc:
-        raise StartupError(m.READER_UNUSABLE.format(path=exc.folder, reason=exc.reason)) from None
-    try:
-        app = create_app(settings, engine)
-    except sqlalchemy.exc.SQLAlchemyError as exc:  # OAuth: the installations' database
+        # With PostgreSQL the articles are in the database (openai_deals/articles.py).
+        corpus = register(CorpusFollower.from_settings(settings))
+        engine = corpus.load()
+        app = create_app(settings, engine, corpus=corpus)
+    except sqlalchemy.exc.SQLAlchemyError as exc:  # the articles' or installations' database
         url = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
         text = m.SERVE_DATABASE_UNREACHABLE.format(url=url, reason=reason[:200])
         raise StartupError(text) from None
+    except ReaderError as exc:
+        raise StartupError(m.READER_UNUSABLE.format(path=exc.folder, reason=exc.reason)) from None
     if settings.oauth_enabled:
         # No token of its own: each workspace's is checked by Bolt when its requests arrive.
         logger.info("Installable in several workspaces: %s and %s", *oauth_paths(app))
@@ -226,6 +221,7 @@ def main(settings: Settings, http: bool = False, port: int | None = None) -> int
         print(text.format(port=port, reason=_reason(exc)), file=sys.stderr)
         return 1
     _stop_on_sigterm()
+    start_all()  # follow the corpus other processes change (no fork here: start now)
     return _serve_http(server) if http else _serve_socket_mode(handler, settings)
 
 

@@ -5,7 +5,7 @@ listener stays a few lines long."""
 from __future__ import annotations
 
 from openai_deals import messages as m
-from openai_deals.retrieval.overview import Overview
+from openai_deals.retrieval.deals.overview import Overview
 from openai_deals.slack.deals_view import render_sources, render_timeline
 from openai_deals.slack.render import Message, render_help
 

@@ -18,7 +18,7 @@ from slack_bolt import App
 from slack_payloads import SIGNING_SECRET
 from slack_standin import WAIT_SECONDS, MockSlack, SocketModeStandIn
 
-from openai_deals.retrieval.engine import Engine
+from openai_deals.retrieval.answering.engine import Engine
 from openai_deals.settings import Settings, load_settings
 from openai_deals.slack.app import create_app
 from openai_deals.slack.server import make_http_server

@@ -13,7 +13,7 @@ import pytest
 from slack_payloads import SIGNING_SECRET, USER_ID, send_command, slash_command
 
 from openai_deals import messages as m
-from openai_deals.retrieval.engine import load_engine
+from openai_deals.retrieval.answering.engine import load_engine
 from openai_deals.settings import SettingsError, load_settings
 from openai_deals.slack.add_article import requested_url
 from openai_deals.slack.app import create_app

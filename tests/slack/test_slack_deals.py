@@ -27,6 +27,7 @@ from slack_payloads import (
 from slack_standin import BOT_USER_ID, wait_for_log
 
 from openai_deals import messages as m
+from openai_deals.retrieval.deals.overview import ArticleSummary, Overview
 from openai_deals.retrieval.model import (
     Amount,
     Article,
@@ -37,7 +38,6 @@ from openai_deals.retrieval.model import (
     DealTerm,
     Partnership,
 )
-from openai_deals.retrieval.overview import ArticleSummary, Overview
 from openai_deals.slack.app import create_app
 from openai_deals.slack.buttons import ACTION_DEALS_NEXT, ACTION_DEALS_PREVIOUS, DealsPage
 from openai_deals.slack.deals_view import (

@@ -434,3 +434,24 @@ def test_gunicorn_without_signing_secret_stops_with_one_line(slack, index_dir, t
     assert result.returncode != 0
     assert f"openai-deals: {MISSING['SLACK_SIGNING_SECRET']}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("SLACK_BOT_TOKEN", {"slack_bot_token": "xoxb-...", "slack_app_token": "xapp-1"}),
+        ("SLACK_APP_TOKEN", {"slack_app_token": "xapp-..."}),
+    ],
+)
+def test_example_token_is_refused_before_slack_is_called(
+    slack, make_settings, capsys, caplog, name, values
+):
+    """A token still holding .env.example's placeholder stops `serve` at once, naming the
+    variable, and no request reaches Slack."""
+    assert server.main(make_settings(**values), http=False) == 2
+    expected = (
+        f"Configuration invalide : {name} contient encore la valeur d’exemple de .env.example "
+        f"(« {values[name.lower()]} »). {m.SLACK_SETTING_HELP[name]}"
+    )
+    assert_one_line(capsys, caplog, expected)
+    assert not slack.calls_to("auth.test") and not slack.calls_to("apps.connections.open")

@@ -38,7 +38,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> None:
-    from openai_deals.retrieval.engine import load_engine
+    from openai_deals.retrieval.answering.engine import load_engine
     from openai_deals.retrieval.evaluate import fold
 
     engine = load_engine(args.corpus, tmp / "index", embeddings="use", reader="none")

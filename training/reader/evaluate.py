@@ -1,7 +1,7 @@
 """Measure a shipped reader (the int8 ONNX folder) on the training data's own dev and test
 splits, beside the first stages' order on the same candidates.
 
-    python training/reader/evaluate.py openai_deals/retrieval/reader/weights
+    python training/reader/evaluate.py openai_deals/retrieval/answering/reader/weights
 
 For each split: pair AUC; top-1 among the candidates of answerable questions that have a
 positive (the reader's order, and the first stages' rank order); the AUC of the best
@@ -23,8 +23,8 @@ ROOT = HERE.parents[1]
 
 from train import auc, load_pairs, split_of  # noqa: E402
 
-from openai_deals.retrieval.reader.inputs import passage_text  # noqa: E402
-from openai_deals.retrieval.reader.runtime import Reader  # noqa: E402
+from openai_deals.retrieval.answering.reader.inputs import passage_text  # noqa: E402
+from openai_deals.retrieval.answering.reader.runtime import Reader  # noqa: E402
 
 
 def measure(reader: Reader, items: list[dict]) -> dict:

@@ -1,6 +1,7 @@
 """Export a trained reader for answering without PyTorch: ONNX, int8, vocabulary pruned.
 
-    python training/reader/export.py /tmp/reader-run --out openai_deals/retrieval/reader/weights
+    python training/reader/export.py /tmp/reader-run \
+        --out openai_deals/retrieval/answering/reader/weights
 
 The vocabulary keeps the special tokens, every piece the training text uses, and XLM-R's
 best-scored pieces written in Latin script up to ``--vocab`` pieces in all; the tokenizer's
@@ -30,8 +31,12 @@ import e5_bin  # noqa: E402
 from encoder import from_e5  # noqa: E402
 from train import encode_item, load_pairs, split_of  # noqa: E402
 
-from openai_deals.retrieval.reader.runtime import READER_FORMAT  # noqa: E402
-from openai_deals.retrieval.reader.tokenizer import META, Specials, Tokenizer  # noqa: E402
+from openai_deals.retrieval.answering.reader.runtime import READER_FORMAT  # noqa: E402
+from openai_deals.retrieval.answering.reader.tokenizer import (  # noqa: E402
+    META,
+    Specials,
+    Tokenizer,
+)
 
 
 def latin(piece: str) -> bool:

@@ -29,12 +29,12 @@ ROOT = HERE.parents[1]
 import e5_bin  # noqa: E402
 from encoder import from_e5  # noqa: E402
 
-from openai_deals.retrieval.reader.inputs import (  # noqa: E402
+from openai_deals.retrieval.answering.reader.inputs import (  # noqa: E402
     MAX_QUESTION_TOKENS,
     MAX_TOKENS,
     passage_text,
 )
-from openai_deals.retrieval.reader.tokenizer import Specials, Tokenizer  # noqa: E402
+from openai_deals.retrieval.answering.reader.tokenizer import Specials, Tokenizer  # noqa: E402
 
 
 def split_of(article: str) -> str:

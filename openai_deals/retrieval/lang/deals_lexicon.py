@@ -1,4 +1,4 @@
-"""Words the deal extractor (``openai_deals.retrieval.deals``) reads deals with.
+"""Words the deal extractor (``openai_deals.retrieval.deals.extract``) reads deals with.
 
 Data only, like the other ``lang`` modules: which words announce which kind of deal, how
 French writes amounts and dates, which phrases mark a rumour, and the canonical spelling of

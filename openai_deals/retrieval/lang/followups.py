@@ -1,4 +1,5 @@
-"""Words that mark a message as a follow-up of the question before it (``retrieval.followup``).
+"""Words that mark a message as a follow-up of the question before it
+(``retrieval.answering.followup``).
 
 - ``CONJUNCTIONS``: a message starting with one continues the conversation ("Et Google ?",
   "Mais en 2019 ?", "And Google?").

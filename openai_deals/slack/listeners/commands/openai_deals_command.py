@@ -1,7 +1,8 @@
 """``/openai-deals question``: an answer only the asker sees, which they can share.
 ``/openai-deals`` alone or with a sub-command (deals, sources, aide): see ``subcommands``;
-``/openai-deals ajouter <url>`` (admins): see ``slack/add_article``. The timeline asked in a
-direct message with the bot is followed by its chart (``build_after``)."""
+``/openai-deals ajouter <url>`` (admins): see ``slack/add_article``; ``/openai-deals retirer
+<id>`` (admins): see ``slack/remove_article``. The timeline asked in a direct message with the
+bot is followed by its chart (``build_after``)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def build_at_once(answerer: Answerer) -> AtOnce:
             # ``ajouter``: a refusal known at once is the acknowledgement; an addition that
             # goes ahead returns None and continues on the pool (``build``).
             return answerer.adder.reply_at_once(body)
+        if answerer.remover is not None and answerer.remover.wants(body):
+            return answerer.remover.reply_at_once(body)  # ``retirer``: the same way
         message = subcommand_reply(clean_question(body.get("text", "")), answerer.overview)
         if message is None:
             return None
@@ -65,6 +68,8 @@ def build(answerer: Answerer) -> Work:
     def answer_openai_deals_command(body: dict, client: WebClient, context: BoltContext) -> None:
         if answerer.adder is not None and answerer.adder.start(body):
             return  # ``ajouter <url>``: the addition runs on the adder's own thread
+        if answerer.remover is not None and answerer.remover.start(body):
+            return  # ``retirer <id>``: on the adder's thread too
         question = clean_question(body.get("text", ""))
         channel, user = body.get("channel_id"), body.get("user_id")
         where = {"channel": channel, "user": user}

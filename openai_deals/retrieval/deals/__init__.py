@@ -1,0 +1,1 @@
+"""Deals: read from the indexed sentences, merged into records; the corpus overview."""

@@ -1,0 +1,1 @@
+"""Reading articles in: the corpus files, fetching, cleaning, sentences, adding one."""
