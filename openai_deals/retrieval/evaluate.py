@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from openai_deals.retrieval.engine import Engine
+from openai_deals.retrieval.answering.engine import Engine
 from openai_deals.retrieval.model import Status
 
 
