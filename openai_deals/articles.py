@@ -55,6 +55,7 @@ from openai_deals.retrieval.ingestion.add import (
     check_corpus_dir,
     corpus_lock,
     duplicates_among,
+    refuse_duplicates,
 )
 from openai_deals.retrieval.ingestion.corpus import (
     ArticleFile,
@@ -257,15 +258,7 @@ class DatabaseArticles:
             _lock_version(connection)  # held until the commit: additions go one at a time
             files = self._files(connection)
             duplicates = duplicates_among(draft, files)
-            if duplicates and not force:
-                first = duplicates[0]
-                raise AddRefused(
-                    AddProblem.DUPLICATE,
-                    title=first.title,
-                    path=first.path.name,
-                    reason=first.reason,
-                    similarity=first.similarity,
-                )
+            refuse_duplicates(duplicates, force)
             replaced = {d.path.stem for d in duplicates}
             ids = {f.article.article_id for f in files}
             name = article_file_name(draft, lambda n: n[:-3] in ids and n[:-3] not in replaced)

@@ -232,8 +232,9 @@ def article_file_name(draft: Draft, taken: Callable[[str], bool]) -> str:
     return name
 
 
-def _add_locked(draft: Draft, corpus_dir: Path, force: bool) -> Added:
-    duplicates = find_duplicates(draft, corpus_dir)
+def refuse_duplicates(duplicates: list, force: bool) -> None:
+    """Raise the refusal for the first of ``duplicates`` unless ``force`` (one wording for
+    every place articles are stored)."""
     if duplicates and not force:
         first = duplicates[0]
         raise AddRefused(
@@ -243,6 +244,11 @@ def _add_locked(draft: Draft, corpus_dir: Path, force: bool) -> Added:
             reason=first.reason,
             similarity=first.similarity,
         )
+
+
+def _add_locked(draft: Draft, corpus_dir: Path, force: bool) -> Added:
+    duplicates = find_duplicates(draft, corpus_dir)
+    refuse_duplicates(duplicates, force)
     replaced = {d.path.name for d in duplicates}
     name = article_file_name(draft, lambda n: (corpus_dir / n).exists() and n not in replaced)
     path = corpus_dir / name

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from openai_deals import messages
 from openai_deals.retrieval.answering.engine import Engine
 from openai_deals.retrieval.answering.reader import (
     READER_FORMAT,
@@ -28,8 +30,6 @@ from openai_deals.retrieval.answering.reader.stage import (
     reorder,
 )
 from openai_deals.retrieval.answering.rerank import Candidate
-
-from openai_deals import messages
 from openai_deals.retrieval.model import Status
 
 
