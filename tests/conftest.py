@@ -69,6 +69,14 @@ def engine(index_dir: Path) -> Engine:
     return load_engine(CORPUS, index_dir)
 
 
+@pytest.fixture(scope="session")
+def first_stages(engine: Engine) -> Engine:
+    """The session's engine without its reader (READER=none): the same index and vectors."""
+    return Engine(
+        engine.index, engine.params, embedder=engine.embedder, vectors=engine._vectors
+    )
+
+
 @pytest.fixture
 def news_site() -> Iterator[NewsSite]:
     """A local web server (127.0.0.1) serving the pages each test configures."""
