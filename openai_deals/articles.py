@@ -44,8 +44,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from openai_deals.database import database_engine
-from openai_deals.retrieval import store
 from openai_deals.retrieval.files import write_atomically
+from openai_deals.retrieval.indexing import store
 from openai_deals.retrieval.indexing.cache import store_dir
 from openai_deals.retrieval.ingestion.add import (
     Added,
