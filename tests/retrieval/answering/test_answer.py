@@ -38,7 +38,6 @@ def test_google_anthropic_answer_cites_the_300_million_sentence(engine: Engine):
         "Qui a écrit Les Misérables ?",
         "Nvidia a-t-il investi dans xAI ?",
         "Quelle est la recette de la tarte tatin ?",
-        "Combien Amazon a-t-il investi dans Anthropic ?",  # Amazon: not in that article
     ],
 )
 def test_off_corpus_questions_abstain(engine: Engine, question):
@@ -51,6 +50,15 @@ def test_off_corpus_questions_abstain(engine: Engine, question):
     assert answer.snippets == ()
     assert answer.status is Status.NOT_FOUND
     assert messages.lead(answer).startswith("Je ne sais pas")
+
+
+def test_a_near_topic_question_gets_passages_but_no_answer(engine: Engine):
+    """Amazon is not in the Anthropic article: not answered; at most the nearest passages,
+    under the related lead, never with an answer in bold."""
+    answer = engine.answer("Combien Amazon a-t-il investi dans Anthropic ?")
+    assert answer.abstained
+    assert all(s.answer_span is None for s in answer.snippets)
+    assert answer.status in (Status.RELATED, Status.NOT_FOUND)
 
 
 def test_an_abstention_names_the_parties_of_the_deals_first(engine: Engine):
@@ -136,9 +144,10 @@ def test_long_sentence_keeps_its_start_and_the_matched_words(engine: Engine):
     assert "CTO" in {snippet.text[a:b] for a, b in snippet.highlights}
 
 
-def test_dev_set_meets_the_quality_bar(engine: Engine):
-    """Retrieval quality on the dev questions stays at the level the README reports."""
-    report = evaluate(engine, load_questions(DEV))
+def test_dev_set_meets_the_quality_bar(first_stages: Engine):
+    """Retrieval quality on the dev questions stays at the level the README reports
+    (READER=none)."""
+    report = evaluate(first_stages, load_questions(DEV))
     assert report.hit_at_1 >= 0.77
     assert report.hit_at_3 >= 0.95
     assert report.abstention_rate == 1.0
@@ -146,16 +155,38 @@ def test_dev_set_meets_the_quality_bar(engine: Engine):
     assert report.mean_snippet_chars <= 350
 
 
-def test_test_split_meets_the_reported_quality(engine: Engine):
+def test_test_split_meets_the_reported_quality(first_stages: Engine):
     """The held-back test split stays at the level the README reports (a regression guard:
-    nothing is tuned on it)."""
-    report = evaluate(engine, load_questions(ROOT / "eval" / "test.jsonl"))
+    nothing is tuned on it), READER=none."""
+    report = evaluate(first_stages, load_questions(ROOT / "eval" / "test.jsonl"))
     # Measured 0.74 / 0.80 / 0.03 / 0.30 (hit@1, hit@3, withheld, abstained); the bars leave
     # about one question of slack (BLAS summation order moves borderline probabilities).
     assert report.hit_at_1 >= 0.72
     assert report.hit_at_3 >= 0.78
     assert report.false_abstention_rate <= 0.06
     assert report.abstention_rate >= 0.26
+
+
+def test_with_the_reader_the_test_split_is_answered_less_often_but_rarely_wrong(engine: Engine):
+    """The shipped reader on the test split: measured 0.85 / 0.90 hit@1 / hit@3 of answered
+    questions, 0.87 of unanswerable ones not answered, 0.04 answered in bold, and 0.38 of
+    answerable ones not answered (most shown as related passages); about one question of
+    slack."""
+    report = evaluate(engine, load_questions(ROOT / "eval" / "test.jsonl"))
+    assert report.hit_at_1 >= 0.82
+    assert report.hit_at_3 >= 0.87
+    assert report.abstention_rate >= 0.82
+    assert report.bold_wrong_rate <= 0.09
+    assert report.false_abstention_rate <= 0.41
+
+
+def test_with_the_reader_dev_keeps_its_abstentions(engine: Engine):
+    """dev.jsonl with the reader: 3/3 unanswerable abstained, hit@1 0.80 and hit@3 0.95 of
+    answered questions (measured)."""
+    report = evaluate(engine, load_questions(DEV))
+    assert report.abstention_rate == 1.0
+    assert report.hit_at_1 >= 0.77
+    assert report.hit_at_3 >= 0.9
 
 
 def test_answers_are_json_serialisable_through_the_cli_contract(engine: Engine):

@@ -245,15 +245,17 @@ def test_the_shipped_reader_answers_a_direct_question(engine: Engine):
 @pytest.mark.parametrize(
     "question",
     [
-        "Qui est le PDG d'Anthropic ?",
         "Combien Oracle a-t-il investi dans OpenAI ?",
+        "Combien Microsoft a-t-il investi dans Mistral AI ?",
+        "Quel est le chiffre d'affaires de Microsoft ?",
         "Quel est le prix du Bitcoin aujourd'hui ?",
     ],
 )
 def test_the_shipped_reader_gives_no_bold_answer_to_what_the_articles_do_not_say(
     engine: Engine, question: str
 ):
-    """Near-topic questions the articles cannot answer: never answered in bold."""
+    """Near-topic questions the articles cannot answer, which the first stages answered with a
+    confident wrong snippet: never answered in bold now (related or not found)."""
     answer = engine.answer(question)
     assert answer.status is not Status.ANSWERED
 
