@@ -226,7 +226,7 @@ def test_serve_says_which_env_file_it_read(tmp_path):
 
 
 def test_eval_prints_the_metrics(index_dir):
-    """`eval` prints every metric the issue asks for."""
+    """`eval` prints every metric it reports."""
     result = run("eval", str(DEV), index_dir=index_dir)
     assert result.returncode == 0, result.stderr
     for label in (

@@ -355,7 +355,7 @@ def test_a_damaged_vector_file_is_re_embedded_not_trusted(tmp_path, engine: Engi
 
 def test_embedding_caches_live_in_the_store_folder_only(engine: Engine, index_dir: Path):
     """The sentence vectors and the parsed tokenizer are kept in the index store's own marked
-    folder, never loose in INDEX_DIR (issue 8: nothing else in INDEX_DIR is touched)."""
+    folder, never loose in INDEX_DIR (nothing else in INDEX_DIR is touched)."""
     assert engine.semantic
     assert [p.name for p in index_dir.iterdir()] == [STORE_FOLDER]
     folder = owned_cache_dir(index_dir)

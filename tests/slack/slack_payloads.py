@@ -215,7 +215,7 @@ def raw_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes
     return int(status_line[1]) if len(status_line) > 1 else 0, answer
 
 
-# -- Issue 10: follow-ups, native feedback, shortcut, assistant pane --------------------------
+# -- Follow-ups, native feedback, shortcut, assistant pane ------------------------------------
 
 ASSISTANT_CHANNEL_ID = "DASSIST01"
 

@@ -1,4 +1,4 @@
-"""One corpus for every process (issue 23): real processes sharing a real redis-server and a
+"""One corpus for every process: real processes sharing a real redis-server and a
 real PostgreSQL, the stand-in Slack and news site on 127.0.0.1, signed requests over HTTP.
 
 An article added through any process is answered from by every process within 10 s, and no
@@ -28,7 +28,7 @@ from openai_deals.articles import articles_table
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "openai_deals" / "corpus"
 QUESTION = "Combien Schneider Electric a-t-il investi dans Mistral AI ?"
 FROM_THE_ARTICLE = "400 millions d’euros"
-PROPAGATION_SECONDS = 10.0  # the issue's bound, from the admin's "done" to every process
+PROPAGATION_SECONDS = 10.0  # the promised bound, from the admin's "done" to every process
 _names = itertools.count(1)
 
 

@@ -52,7 +52,7 @@ def term(deal: Deal, kind: DealKind):
     return next(t for t in deal.terms if t.kind is kind)
 
 
-# -- The bundled corpus: what the issue pins ----------------------------------------------------
+# -- The bundled corpus: the deals it must find ---------------------------------------------------
 
 
 def test_microsoft_one_billion_in_2019_about_half_in_azure_credits(deals):

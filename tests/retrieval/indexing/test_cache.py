@@ -152,7 +152,7 @@ def test_a_new_entry_that_is_not_an_article_refreshes_the_report(small_corpus, t
 
 
 def test_index_dir_with_other_files_keeps_them(small_corpus, tmp_path):
-    """The issue's repro: a user's ``v-important/`` in INDEX_DIR survives two saves."""
+    """A user's ``v-important/`` in INDEX_DIR survives two saves."""
     index_dir = tmp_path / "u"
     (index_dir / "v-important").mkdir(parents=True)
     (index_dir / "v-important" / "notes.txt").write_text("x", encoding="utf-8")

@@ -93,7 +93,7 @@ def test_addresses_inside_ipv6_forms_are_checked(address, public):
 @pytest.mark.parametrize(
     "address",
     [
-        # Reserved IPv6 that Python 3.11's is_global passes (issue 19)
+        # Reserved IPv6 that Python 3.11's is_global passes
         "::127.0.0.1",  # IPv4-compatible, carrying loopback
         "::ffff:0:127.0.0.1",  # IPv4-translated (SIIT), carrying loopback
         "64:ff9b:1::a9fe:a9fe",  # local-use NAT64: the metadata address behind a local NAT64
