@@ -557,9 +557,8 @@ def test_deals_json_gives_the_partnerships_and_their_cited_deals(index_dir):
 
 def test_deals_plot_draws_a_png_of_one_lane_per_partnership(index_dir, tmp_path, engine):
     """`deals --plot` writes a real PNG, its height made of one lane per partnership."""
-    from openai_deals.retrieval.deals.extract.extract import timeline
-
     from openai_deals.plot import figure_pixels
+    from openai_deals.retrieval.deals.extract import timeline
 
     path = tmp_path / "deals.png"
     result = run("deals", "--plot", str(path), index_dir=index_dir)

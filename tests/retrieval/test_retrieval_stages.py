@@ -53,10 +53,11 @@ def test_date_ref_matches_an_article_date(ref, iso, matches):
     assert ref.matches(iso) is matches
 
 
-def test_a_dated_question_prefers_the_article_of_that_date(engine: Engine):
+def test_a_dated_question_prefers_the_article_of_that_date(first_stages: Engine):
     """ "novembre 2023" finds the November 2023 article, not a sentence that says
-    "novembre 2019": the month is matched as a date, not as a word."""
-    answer = engine.answer("Que s'est-il passé chez Sam Altman et OpenAI en novembre 2023 ?")
+    "novembre 2019": the month is matched as a date, not as a word (the first stages' rank;
+    the reader reads this open question as related passages)."""
+    answer = first_stages.answer("Que s'est-il passé chez Sam Altman et OpenAI en novembre 2023 ?")
     assert not answer.abstained
     assert answer.snippets[0].primary.date == "2023-11"
 

@@ -181,7 +181,10 @@ class Engine:
         if not q.terms:
             return Answer(question, (), Status.NO_KEYWORDS)
         ranked, decision = self.search(q)
-        status, confidence, shown = self._outcome(question[:MAX_QUESTION_CHARS], ranked, decision)
+        # The reader reads the question as the analyzer does: one apostrophe, no invisible
+        # characters, so the way it was typed never changes the answer.
+        read_as = normalise_typing(question[:MAX_QUESTION_CHARS])
+        status, confidence, shown = self._outcome(read_as, ranked, decision)
         if status is Status.NOT_FOUND:
             return Answer(
                 question, (), status, terms=q.terms, topics=self.topics(), confidence=confidence

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -53,14 +54,9 @@ class Reader:
                     folder, f"format {info.get('format')!r}, this version reads {READER_FORMAT}"
                 )
             self.tokenizer = Tokenizer.load(folder / "tokenizer.json")
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(
-                str(folder / "reader.onnx"), options, providers=["CPUExecutionProvider"]
-            )
+            self._folder, self._threads = folder, threads
+            self._session = self._open_session()
+            self._pid = os.getpid()
         except ReaderError:
             raise
         except Exception as e:  # a missing file, bad JSON, a damaged model: one error
@@ -69,6 +65,27 @@ class Reader:
         self.info = info
         self._passages: OrderedDict[str, list[int]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _open_session(self):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        return ort.InferenceSession(
+            str(self._folder / "reader.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _session_here(self):
+        """The session of this process. gunicorn loads the engine before it forks its
+        workers, and onnxruntime's thread pool does not survive a fork: a worker opens its
+        own session on first use."""
+        if os.getpid() != self._pid:
+            with self._lock:
+                if os.getpid() != self._pid:
+                    self._session = self._open_session()
+                    self._pid = os.getpid()
+        return self._session
 
     def _passage(self, text: str) -> list[int]:
         with self._lock:
@@ -95,7 +112,7 @@ class Reader:
         for r, seq in enumerate(seqs):
             ids[r, : len(seq)] = seq
             mask[r, : len(seq)] = 1
-        return self._session.run(None, {"ids": ids, "mask": mask})[0].astype(np.float32)
+        return self._session_here().run(None, {"ids": ids, "mask": mask})[0].astype(np.float32)
 
     def probabilities(self, question: str, passages: Sequence[str]) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(question, passages)))

@@ -274,3 +274,31 @@ def test_eval_counts_a_bold_wrong_answer_and_related_pages(engine: Engine):
     report = evaluate(doubtful, items)
     assert report.related_rate == 1.0 and report.bold_wrong_rate == 0.0
     assert report.abstention_rate == 1.0
+
+
+def test_a_forked_worker_reads_with_a_session_of_its_own(reader: Reader):
+    """gunicorn loads the engine, then forks its workers: a worker's first reading opens
+    its own onnxruntime session (the parent's thread pool does not survive a fork) and gives
+    the same logits, within a bounded wait."""
+    import os
+    import select
+
+    question, passage = QUESTION, "Titre (février 2023) : Google a investi 300 millions."
+    expected = float(reader.logits(question, [passage])[0])
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        os.close(read_end)
+        try:
+            os.write(write_end, repr(float(reader.logits(question, [passage])[0])).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], 60)
+        assert ready, "the forked worker did not answer within 60 s"
+        got = float(os.read(read_end, 100).decode())
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    assert got == pytest.approx(expected, abs=1e-5)
