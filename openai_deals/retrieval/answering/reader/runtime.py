@@ -55,8 +55,7 @@ class Reader:
                 )
             self.tokenizer = Tokenizer.load(folder / "tokenizer.json")
             self._folder, self._threads = folder, threads
-            self._session = self._open_session()
-            self._pid = os.getpid()
+            _check_model_file(folder / "reader.onnx")
         except ReaderError:
             raise
         except Exception as e:  # a missing file, bad JSON, a damaged model: one error
@@ -65,6 +64,12 @@ class Reader:
         self.info = info
         self._passages: OrderedDict[str, list[int]] = OrderedDict()
         self._lock = threading.Lock()
+        # Opened on first use, in the process that reads: gunicorn loads the engine before
+        # it forks its workers, and an onnxruntime session (its thread pool, its global
+        # state) does not survive a fork. A model that fails to open then is logged and the
+        # engine answers with the first stages.
+        self._session = None
+        self._pid: int | None = None
 
     def _open_session(self):
         import onnxruntime as ort
@@ -77,12 +82,10 @@ class Reader:
         )
 
     def _session_here(self):
-        """The session of this process. gunicorn loads the engine before it forks its
-        workers, and onnxruntime's thread pool does not survive a fork: a worker opens its
-        own session on first use."""
-        if os.getpid() != self._pid:
+        """The session of this process, opened on its first reading."""
+        if self._session is None or os.getpid() != self._pid:
             with self._lock:
-                if os.getpid() != self._pid:
+                if self._session is None or os.getpid() != self._pid:
                     self._session = self._open_session()
                     self._pid = os.getpid()
         return self._session
@@ -116,6 +119,17 @@ class Reader:
 
     def probabilities(self, question: str, passages: Sequence[str]) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(question, passages)))
+
+
+def _check_model_file(path: Path) -> None:
+    """Refuse, at load, a model file that cannot be one: missing, truncated (a reader is
+    megabytes) or not an ONNX protobuf (its first field is the IR version, tag 0x08). The
+    session itself is opened on first use (see ``Reader``)."""
+    with path.open("rb") as f:
+        head = f.read(1)
+    size = path.stat().st_size
+    if size < 1_000_000 or head != b"\x08":
+        raise ReaderError(path.parent, f"{path.name} is not an ONNX model ({size} bytes)")
 
 
 def load_reader(name: str, threads: int = 2) -> Reader | None:

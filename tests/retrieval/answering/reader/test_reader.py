@@ -276,15 +276,16 @@ def test_eval_counts_a_bold_wrong_answer_and_related_pages(engine: Engine):
     assert report.abstention_rate == 1.0
 
 
-def test_a_forked_worker_reads_with_a_session_of_its_own(reader: Reader):
-    """gunicorn loads the engine, then forks its workers: a worker's first reading opens
-    its own onnxruntime session (the parent's thread pool does not survive a fork) and gives
-    the same logits, within a bounded wait."""
+def test_a_forked_worker_reads_with_a_session_of_its_own():
+    """gunicorn loads the engine, then forks its workers: loading opens no onnxruntime
+    session (it would not survive a fork), so a worker's first reading opens its own and
+    answers, within a bounded wait, what the parent reads."""
     import os
     import select
 
+    reader = load_reader("default")
+    assert reader._session is None  # loading checked the files but opened nothing
     question, passage = QUESTION, "Titre (février 2023) : Google a investi 300 millions."
-    expected = float(reader.logits(question, [passage])[0])
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -301,4 +302,5 @@ def test_a_forked_worker_reads_with_a_session_of_its_own(reader: Reader):
     finally:
         os.close(read_end)
         os.waitpid(pid, 0)
+    expected = float(reader.logits(question, [passage])[0])
     assert got == pytest.approx(expected, abs=1e-5)
