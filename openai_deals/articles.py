@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -55,6 +54,7 @@ from openai_deals.retrieval.ingestion.add import (
     check_corpus_dir,
     corpus_lock,
     duplicates_among,
+    flock_within,
     refuse_duplicates,
 )
 from openai_deals.retrieval.ingestion.corpus import (
@@ -81,7 +81,6 @@ LIVE_FOLDER = "corpus"
 BUILD_LOCK = ".build.lock"
 # A build of thousands of articles from scratch takes minutes; a waiter is a background thread.
 BUILD_LOCK_WAIT_SECONDS = 900.0
-_LOCK_POLL_SECONDS = 0.05
 
 metadata = sa.MetaData()
 
@@ -389,17 +388,10 @@ def build_lock(index_dir: Path, wait: float = BUILD_LOCK_WAIT_SECONDS) -> Iterat
         if fcntl is None:  # pragma: no cover - Windows
             yield False
             return
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    logger.warning("Build lock of %s held over %.0f s", folder, wait)
-                    yield False
-                    return
-                time.sleep(_LOCK_POLL_SECONDS)
+        if not flock_within(fd, wait):
+            logger.warning("Build lock of %s held over %.0f s", folder, wait)
+            yield False
+            return
         yield True
     finally:
         os.close(fd)

@@ -164,6 +164,20 @@ def article_markdown(draft: Draft) -> str:
     return "---\n" + "\n".join(head) + "\n---\n" + "\n\n".join(draft.paragraphs) + "\n"
 
 
+def flock_within(fd: int, wait: float) -> bool:
+    """Take an exclusive ``flock`` on ``fd``, polling for at most ``wait`` seconds; False
+    when another holder kept it that long."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_LOCK_POLL_SECONDS)
+
+
 @contextlib.contextmanager
 def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold an exclusive lock on the corpus folder (released when the block ends, or when
@@ -177,17 +191,8 @@ def corpus_lock(corpus_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[N
         return
     fd = os.open(corpus_dir, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise AddRefused(
-                        AddProblem.CORPUS_BUSY, path=str(corpus_dir), seconds=round(wait)
-                    ) from None
-                time.sleep(_LOCK_POLL_SECONDS)
+        if not flock_within(fd, wait):
+            raise AddRefused(AddProblem.CORPUS_BUSY, path=str(corpus_dir), seconds=round(wait))
         yield
     finally:
         os.close(fd)  # releases the lock
